@@ -1,0 +1,67 @@
+"""Building the Bolt app and its HTTP front."""
+
+from __future__ import annotations
+
+import json
+import logging
+from concurrent.futures import Executor
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk import WebClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import Settings, Strategy
+from bot.db import is_healthy, make_engine, make_session_factory
+from bot.runtime import Runtime
+from bot.slack import SlackGateway, make_web_client
+from handlers import register_all
+
+log = logging.getLogger(__name__)
+
+
+def create_app(
+    settings: Settings,
+    strategy: Strategy | None = None,
+    *,
+    client: WebClient | None = None,
+    session_factory: sessionmaker[Session] | None = None,
+    listener_executor: Executor | None = None,
+    runtime_overrides: dict[str, Any] | None = None,
+) -> App:
+    """The Bolt app with every listener registered; `app.runtime` holds its dependencies."""
+    client = client or make_web_client(settings.slack_bot_token, settings.slack_api_url)
+    if session_factory is None:
+        session_factory = make_session_factory(make_engine(settings.database_url))
+    runtime = Runtime(
+        settings=settings,
+        strategy=strategy or settings.strategy,
+        session_factory=session_factory,
+        gateway=SlackGateway(client),
+        **(runtime_overrides or {}),
+    )
+    options: dict[str, Any] = {"client": client, "signing_secret": settings.slack_signing_secret}
+    if listener_executor is not None:
+        options["listener_executor"] = listener_executor
+    app = App(**options)
+    register_all(app, runtime)
+    app.runtime = runtime  # type: ignore[attr-defined]
+    return app
+
+
+def wsgi_app(app: App):
+    """Slack's request URL at POST /slack/events, and GET /healthz for load balancers."""
+    slack_handler = SlackRequestHandler(app, path="/slack/events")
+    engine = app.runtime.session_factory.kw["bind"]  # type: ignore[attr-defined]
+
+    def application(environ, start_response):
+        if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+            healthy = is_healthy(engine)
+            body = json.dumps({"ok": healthy, "database": "up" if healthy else "down"}).encode()
+            status = "200 OK" if healthy else "503 Service Unavailable"
+            start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+            return [body]
+        return slack_handler(environ, start_response)
+
+    return application

@@ -1,0 +1,109 @@
+"""The `idea-coach` command."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from bot.config import ConfigError, Settings, load_settings
+
+EXIT_CONFIG = 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="idea-coach", description="Idea Coach: a PMO's idea pipeline in Slack."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the bot (Socket Mode when SLACK_APP_TOKEN is set)")
+    serve.add_argument("--http", action="store_true", help="serve HTTP (POST /slack/events, GET /healthz)")
+    serve.add_argument("--host", default="0.0.0.0", help="HTTP bind address (default 0.0.0.0)")
+    serve.add_argument("--port", type=int, default=3000, help="HTTP port (default 3000)")
+    serve.add_argument("--threads", type=int, default=8, help="HTTP worker threads (default 8)")
+
+    db = commands.add_parser("db", help="database tasks")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="TASK")
+    db_commands.add_parser("upgrade", help="apply the Alembic migrations")
+
+    commands.add_parser("check", help="validate the configuration and strategy.yml")
+
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+        logging.basicConfig(
+            level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+        if args.command == "check":
+            return check(settings)
+        if args.command == "db":
+            return db_upgrade(settings)
+        if args.command == "serve":
+            return serve_command(settings, args)
+    except ConfigError as error:
+        print(f"idea-coach: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    return 0
+
+
+def check(settings: Settings) -> int:
+    settings.require("SLACK_BOT_TOKEN", "PMO_CHANNEL_ID", "PMO_STAFF_IDS")
+    if not settings.slack_app_token:
+        settings.require("SLACK_SIGNING_SECRET")
+    strategy = settings.strategy
+    print(
+        f"ok: {strategy.organisation} {strategy.year}, {len(strategy.goals)} goals, "
+        f"{len(strategy.criteria)} criteria, {len(settings.pmo_staff_ids)} PMO staff"
+    )
+    return 0
+
+
+def db_upgrade(settings: Settings) -> int:
+    from bot.db import make_engine
+
+    _migrate(make_engine(settings.database_url), settings)
+    print("ok: database is at the latest schema")
+    return 0
+
+
+def _migrate(engine, settings: Settings) -> None:
+    from bot.db import upgrade
+
+    try:
+        upgrade(engine)
+    except Exception as error:
+        raise ConfigError(
+            f"DATABASE_URL: could not migrate {engine.url!r}: {str(error).splitlines()[0]}"
+        ) from None
+
+
+def serve_command(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.app import create_app, wsgi_app
+    from bot.db import make_engine, make_session_factory
+
+    settings.require("SLACK_BOT_TOKEN", "PMO_CHANNEL_ID", "PMO_STAFF_IDS")
+    socket_mode = bool(settings.slack_app_token) and not args.http
+    if not socket_mode:
+        settings.require("SLACK_SIGNING_SECRET")
+    strategy = settings.strategy
+    engine = make_engine(settings.database_url)
+    _migrate(engine, settings)
+    try:
+        app = create_app(settings, strategy, session_factory=make_session_factory(engine))
+    except Exception as error:  # Bolt verifies the token with auth.test on start
+        raise ConfigError(f"SLACK_BOT_TOKEN: Slack did not accept it: {error}") from None
+    if socket_mode:
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        logging.getLogger(__name__).info("Idea Coach running in Socket Mode")
+        SocketModeHandler(app, settings.slack_app_token).start()
+        return 0
+    from bot.server import run_http
+
+    run_http(wsgi_app(app), host=args.host, port=args.port, threads=args.threads)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,33 @@
+"""What listeners and jobs need, built once per process and passed explicitly."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import Settings, Strategy
+from bot.delivery import Courier
+from bot.slack import SlackGateway
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    strategy: Strategy
+    session_factory: sessionmaker[Session]
+    gateway: SlackGateway
+    clock: Callable[[], datetime] = field(default=utc_now)
+
+    @property
+    def courier(self) -> Courier:
+        return Courier(self.gateway, self.session_factory)
+
+    def is_staff(self, user_id: str) -> bool:
+        return self.settings.is_staff(user_id)

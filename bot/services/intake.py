@@ -1,0 +1,111 @@
+"""Submitting ideas and looking them up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from bot.db import transaction
+from bot.delivery import Message, Post
+from bot.runtime import Runtime
+from bot.views import messages
+from bot.views.ids import Purpose
+from bot.views.intake import IntakeSource
+from bot.views.text import safe
+from models import Idea, IdeaGoal, parse_reference
+from models.access import can_view
+from models.intake import IdeaDraft
+from models.lifecycle import Stage
+
+
+def submit_idea(runtime: Runtime, draft: IdeaDraft, submitter_id: str, source: IntakeSource) -> Idea:
+    """Store a validated draft, then thank the submitter and post the intake card."""
+    permalink = None
+    if source.channel_id and source.message_ts:
+        permalink = runtime.gateway.permalink(source.channel_id, source.message_ts)
+    now = runtime.clock()
+    with transaction(runtime.session_factory) as session:
+        idea = Idea(
+            title=draft.title.strip(),
+            problem=draft.problem.strip(),
+            proposal=draft.proposal.strip(),
+            beneficiaries=list(draft.beneficiaries),
+            beneficiary_detail=draft.beneficiary_detail.strip() or None,
+            success_signal=draft.success_signal.strip(),
+            tried_before=draft.tried_before.strip() or None,
+            help_offer=draft.help_offer,
+            goal_unsure=draft.goal_unsure,
+            submitter_id=submitter_id,
+            source_channel_id=source.channel_id,
+            source_message_ts=source.message_ts,
+            source_permalink=permalink,
+            stage=Stage.SUBMITTED,
+            stage_entered_at=now,
+            created_at=now,
+            updated_at=now,
+            goals=[IdeaGoal(goal_id=goal_id) for goal_id in dict.fromkeys(draft.chosen_goals)],
+        )
+        idea.record("submitted", actor_id=submitter_id, at=now, to_stage=Stage.SUBMITTED)
+        session.add(idea)
+        session.flush()
+        outgoing = intake_messages(runtime, idea)
+    runtime.courier.deliver(outgoing)
+    return idea
+
+
+def intake_messages(runtime: Runtime, idea: Idea) -> list[Message]:
+    receipt_text, receipt_blocks = messages.submitter_receipt(idea, runtime.strategy)
+    card_text, card_blocks = messages.intake_card(idea, runtime.strategy)
+    return [
+        Post(idea.submitter_id, receipt_text, receipt_blocks, idea_id=idea.id, remember_as=Purpose.RECEIPT),
+        Post(
+            runtime.settings.pmo_channel_id,
+            card_text,
+            card_blocks,
+            idea_id=idea.id,
+            remember_as=Purpose.INTAKE_CARD,
+        ),
+    ]
+
+
+@dataclass(frozen=True)
+class Lookup:
+    idea: Idea | None
+    refusal: str | None = None
+
+
+def load_idea(runtime: Runtime, idea_id: int) -> Idea | None:
+    with runtime.session_factory() as session:
+        return session.scalar(select(Idea).where(Idea.id == idea_id).options(selectinload(Idea.goals)))
+
+
+def visible_idea(runtime: Runtime, idea_id: int | None, user_id: str, asked_as: str) -> Lookup:
+    """The idea if `user_id` may see it, else a polite refusal (never revealing another's idea)."""
+    idea = load_idea(runtime, idea_id) if idea_id is not None else None
+    if idea is None:
+        return Lookup(None, f"I couldn't find an idea called {asked_as}. Try `/idea mine` to list yours.")
+    if not can_view(idea, user_id, is_staff=runtime.is_staff(user_id)):
+        return Lookup(
+            None,
+            f"Sorry, {idea.reference} isn't yours, so I can't show it. Only its submitter, its coach "
+            "and the PMO can see an idea's details.",
+        )
+    return Lookup(idea)
+
+
+def visible_idea_by_reference(runtime: Runtime, text: str, user_id: str) -> Lookup:
+    return visible_idea(runtime, parse_reference(text), user_id, safe(text.strip().upper(), 40))
+
+
+def ideas_of(runtime: Runtime, user_id: str) -> list[Idea]:
+    with runtime.session_factory() as session:
+        return list(
+            session.scalars(
+                select(Idea)
+                .where(Idea.submitter_id == user_id)
+                .order_by(Idea.created_at.desc(), Idea.id.desc())
+                .options(selectinload(Idea.goals))
+            )
+        )

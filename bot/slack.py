@@ -1,0 +1,84 @@
+"""The one gateway to Slack's Web API.
+
+Every call the product makes goes through `SlackGateway`, whose client is based at SLACK_API_URL and
+retries connection errors and rate limits with slack_sdk's retry handlers.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+
+log = logging.getLogger(__name__)
+
+
+def make_web_client(token: str, base_url: str, *, timeout: int = 10) -> WebClient:
+    return WebClient(
+        token=token,
+        base_url=base_url,
+        timeout=timeout,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=2),
+            RateLimitErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class Posted:
+    channel: str
+    ts: str
+
+
+class SlackGateway:
+    def __init__(self, client: WebClient):
+        self.client = client
+
+    def post_message(
+        self, channel: str, text: str, blocks: list[dict] | None = None, thread_ts: str | None = None
+    ) -> Posted:
+        response = self.client.chat_postMessage(
+            channel=channel,
+            text=text,
+            blocks=blocks,
+            thread_ts=thread_ts,
+            unfurl_links=False,
+            unfurl_media=False,
+        )
+        return Posted(channel=response["channel"], ts=response["ts"])
+
+    def update_message(self, channel: str, ts: str, text: str, blocks: list[dict] | None = None) -> None:
+        self.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+
+    def post_ephemeral(self, channel: str, user: str, text: str, blocks: list[dict] | None = None) -> None:
+        self.client.chat_postEphemeral(channel=channel, user=user, text=text, blocks=blocks)
+
+    def open_view(self, trigger_id: str, view: dict[str, Any]) -> str:
+        return self.client.views_open(trigger_id=trigger_id, view=view)["view"]["id"]
+
+    def push_view(self, trigger_id: str, view: dict[str, Any]) -> str:
+        return self.client.views_push(trigger_id=trigger_id, view=view)["view"]["id"]
+
+    def update_view(self, view_id: str, view: dict[str, Any]) -> None:
+        self.client.views_update(view_id=view_id, view=view)
+
+    def publish_home(self, user_id: str, view: dict[str, Any]) -> None:
+        self.client.views_publish(user_id=user_id, view=view)
+
+    def permalink(self, channel: str, ts: str) -> str | None:
+        try:
+            return self.client.chat_getPermalink(channel=channel, message_ts=ts)["permalink"]
+        except SlackApiError as error:
+            log.warning("chat.getPermalink failed for %s/%s: %s", channel, ts, error.response.get("error"))
+            return None
+
+    def open_conversation(self, user_ids: list[str]) -> str:
+        return self.client.conversations_open(users=",".join(user_ids))["channel"]["id"]
+
+    def user_info(self, user_id: str) -> dict[str, Any]:
+        return self.client.users_info(user=user_id)["user"]

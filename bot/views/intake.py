@@ -1,0 +1,220 @@
+"""The intake modal and the parser of its submission."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from bot.config import Strategy
+from bot.views.ids import Action, Callback
+from bot.views.text import clip
+from models.intake import (
+    TEXT_RULES,
+    UNSURE_GOAL,
+    Beneficiary,
+    Field,
+    HelpOffer,
+    IdeaDraft,
+    validate_draft,
+)
+
+UNSURE_LABEL = "Not sure — my coach can help"
+
+
+@dataclass(frozen=True)
+class IntakeSource:
+    """Where an idea came from when it was turned from a message."""
+
+    channel_id: str | None = None
+    message_ts: str | None = None
+
+    def to_metadata(self) -> str:
+        return json.dumps({"channel": self.channel_id, "ts": self.message_ts} if self.channel_id else {})
+
+    @classmethod
+    def from_metadata(cls, metadata: str | None) -> IntakeSource:
+        try:
+            data = json.loads(metadata or "{}")
+        except ValueError:
+            return cls()
+        if not isinstance(data, dict):
+            return cls()
+        channel, ts = data.get("channel"), data.get("ts")
+        if isinstance(channel, str) and isinstance(ts, str):
+            return cls(channel, ts)
+        return cls()
+
+
+def _option(text: str, value: str) -> dict[str, Any]:
+    return {"text": {"type": "plain_text", "text": clip(text, 75)}, "value": value}
+
+
+def _text_input(name: Field, label: str, hint: str, *, multiline: bool, initial: str = "") -> dict[str, Any]:
+    rule = TEXT_RULES[name]
+    element: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": Action.INPUT,
+        "multiline": multiline,
+        "max_length": rule.max_length,
+    }
+    if rule.min_length and rule.required:
+        element["min_length"] = rule.min_length
+    if initial:
+        element["initial_value"] = clip(initial, rule.max_length)
+    return {
+        "type": "input",
+        "block_id": name.value,
+        "optional": not rule.required,
+        "label": {"type": "plain_text", "text": label},
+        "hint": {"type": "plain_text", "text": hint},
+        "element": element,
+    }
+
+
+def goal_option_groups(strategy: Strategy) -> list[dict[str, Any]]:
+    groups = []
+    for pillar in strategy.pillars:
+        options = [_option(goal.title, goal.id) for goal in strategy.goals if goal.pillar == pillar.id]
+        if options:
+            groups.append(
+                {"label": {"type": "plain_text", "text": clip(pillar.title, 75)}, "options": options}
+            )
+    groups.append(
+        {
+            "label": {"type": "plain_text", "text": "Not sure yet"},
+            "options": [_option(UNSURE_LABEL, UNSURE_GOAL)],
+        }
+    )
+    return groups
+
+
+def intake_modal(
+    strategy: Strategy, *, title: str = "", proposal: str = "", source: IntakeSource | None = None
+) -> dict[str, Any]:
+    source = source or IntakeSource()
+    intro = (
+        "Every idea gets a PMO coach who helps you shape it and connect it to our goals. "
+        "Rough is fine: answer what you can."
+    )
+    if source.channel_id:
+        intro += "\nWe'll keep a link to the message this idea came from."
+    return {
+        "type": "modal",
+        "callback_id": Callback.INTAKE,
+        "private_metadata": source.to_metadata(),
+        "title": {"type": "plain_text", "text": "Submit an idea"},
+        "submit": {"type": "plain_text", "text": "Submit idea"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            {"type": "section", "text": {"type": "mrkdwn", "text": intro}},
+            _text_input(
+                Field.TITLE,
+                "A short title",
+                "For example: Text members when a loan document is missing",
+                multiline=False,
+                initial=title,
+            ),
+            _text_input(
+                Field.PROBLEM,
+                "The problem or opportunity",
+                "What happens today, and who feels it?",
+                multiline=True,
+            ),
+            _text_input(
+                Field.PROPOSAL, "Your idea", "What would you change?", multiline=True, initial=proposal
+            ),
+            {
+                "type": "input",
+                "block_id": Field.BENEFICIARIES.value,
+                "label": {"type": "plain_text", "text": "Who would benefit?"},
+                "element": {
+                    "type": "checkboxes",
+                    "action_id": Action.INPUT,
+                    "options": [_option(item.label, item.value) for item in Beneficiary],
+                },
+            },
+            _text_input(
+                Field.BENEFICIARY_DETAIL,
+                "Who exactly?",
+                "Which members, or which department or team",
+                multiline=False,
+            ),
+            {
+                "type": "input",
+                "block_id": Field.GOALS.value,
+                "label": {"type": "plain_text", "text": f"Which {strategy.year} goals does it serve?"},
+                "hint": {
+                    "type": "plain_text",
+                    "text": "Pick one or more, or “Not sure” and your coach will help.",
+                },
+                "element": {
+                    "type": "multi_static_select",
+                    "action_id": Action.INPUT,
+                    "placeholder": {"type": "plain_text", "text": "Choose goals"},
+                    "option_groups": goal_option_groups(strategy),
+                },
+            },
+            _text_input(
+                Field.SUCCESS,
+                "How would we know it worked?",
+                "A number, a complaint that stops, a faster time: a rough guess is fine.",
+                multiline=True,
+            ),
+            _text_input(
+                Field.TRIED,
+                "Anything already tried?",
+                "Workarounds, earlier attempts, what you learned.",
+                multiline=True,
+            ),
+            {
+                "type": "input",
+                "block_id": Field.HELP.value,
+                "label": {"type": "plain_text", "text": "Would you like to help deliver it?"},
+                "element": {
+                    "type": "radio_buttons",
+                    "action_id": Action.INPUT,
+                    "options": [_option(item.label, item.value) for item in HelpOffer],
+                },
+            },
+        ],
+    }
+
+
+def _value(state: dict[str, Any], block_id: str) -> Any:
+    element = state.get(block_id, {}).get(Action.INPUT, {})
+    kind = element.get("type")
+    if kind == "plain_text_input":
+        return element.get("value") or ""
+    if kind in ("checkboxes", "multi_static_select"):
+        return [option["value"] for option in element.get("selected_options") or []]
+    if kind in ("radio_buttons", "static_select"):
+        return (element.get("selected_option") or {}).get("value", "")
+    return None
+
+
+def parse_intake(view: dict[str, Any], strategy: Strategy) -> tuple[IdeaDraft, dict[str, str]]:
+    """The draft in a submitted intake view, and field errors keyed by block id (empty when valid)."""
+    state = view.get("state", {}).get("values", {})
+
+    def text(name: Field) -> str:
+        value = _value(state, name.value)
+        return value if isinstance(value, str) else ""
+
+    def choices(name: Field) -> list[str]:
+        value = _value(state, name.value)
+        return value if isinstance(value, list) else []
+
+    draft = IdeaDraft(
+        title=text(Field.TITLE),
+        problem=text(Field.PROBLEM),
+        proposal=text(Field.PROPOSAL),
+        beneficiaries=choices(Field.BENEFICIARIES),
+        beneficiary_detail=text(Field.BENEFICIARY_DETAIL),
+        goal_ids=choices(Field.GOALS),
+        success_signal=text(Field.SUCCESS),
+        tried_before=text(Field.TRIED),
+        help_offer=text(Field.HELP),
+    )
+    errors = validate_draft(draft, {goal.id for goal in strategy.goals})
+    return draft, {name.value: message for name, message in errors.items()}

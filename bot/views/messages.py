@@ -1,0 +1,182 @@
+"""Block Kit for messages about ideas: pure functions from ideas to (text, blocks)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.config import Strategy
+from bot.views.ids import Action, Callback
+from bot.views.text import ago, clip, date, link, quote, safe, user
+from models import Idea
+from models.intake import Beneficiary, HelpOffer
+
+Blocks = list[dict[str, Any]]
+
+
+def _section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text, 3000)}}
+
+
+def _header(text: str) -> dict[str, Any]:
+    return {"type": "header", "text": {"type": "plain_text", "text": clip(text, 150)}}
+
+
+def _context(text: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(text, 3000)}]}
+
+
+def _fields(*pairs: tuple[str, str]) -> dict[str, Any]:
+    return {
+        "type": "section",
+        "fields": [
+            {"type": "mrkdwn", "text": clip(f"*{label}*\n{value}", 2000)} for label, value in pairs[:10]
+        ],
+    }
+
+
+def heading(idea: Idea) -> str:
+    return f"{idea.reference} · {idea.title}"
+
+
+def goals_text(idea: Idea, strategy: Strategy) -> str:
+    titles = strategy.goal_titles(idea.goal_ids)
+    if titles:
+        return "\n".join(f"• {safe(title, 200)}" for title in titles)
+    return "_Not sure yet — the coach will help_" if idea.goal_unsure else "_None chosen_"
+
+
+def beneficiaries_text(idea: Idea) -> str:
+    labels = [
+        Beneficiary(value).label for value in idea.beneficiaries if value in Beneficiary.__members__.values()
+    ]
+    text = ", ".join(labels) or "-"
+    if idea.beneficiary_detail:
+        text += f" ({safe(idea.beneficiary_detail, 500)})"
+    return text
+
+
+def _stage_line(idea: Idea) -> str:
+    return f"{idea.current_stage.label} since {ago(idea.stage_entered_at)}"
+
+
+def _view_details_button(idea: Idea) -> dict[str, Any]:
+    return {
+        "type": "button",
+        "action_id": Action.VIEW_DETAILS,
+        "text": {"type": "plain_text", "text": "View details"},
+        "value": str(idea.id),
+    }
+
+
+def intake_card(idea: Idea, strategy: Strategy) -> tuple[str, Blocks]:
+    """The card in the PMO channel, kept current with chat.update."""
+    text = f"New idea {idea.reference} from {user(idea.submitter_id)}: {safe(idea.title, 150)}"
+    blocks: Blocks = [
+        _header(heading(idea)),
+        _section(f"*The problem or opportunity*\n{safe(idea.problem, 700)}"),
+        _section(f"*The idea*\n{safe(idea.proposal, 700)}"),
+        _fields(
+            ("Submitted by", user(idea.submitter_id)),
+            ("Stage", _stage_line(idea)),
+            ("Goals", goals_text(idea, strategy)),
+            ("Coach", user(idea.coach_id)),
+        ),
+    ]
+    if idea.source_permalink:
+        blocks.append(_context(link(idea.source_permalink, "From this message")))
+    blocks.append(_context(f"Submitted {ago(idea.created_at)}"))
+    blocks.append(
+        {"type": "actions", "block_id": f"card:{idea.id}", "elements": [_view_details_button(idea)]}
+    )
+    return text, blocks
+
+
+def submitter_receipt(idea: Idea, strategy: Strategy) -> tuple[str, Blocks]:
+    """The DM thanking the submitter and saying what happens next, and when."""
+    days = strategy.clocks.unassigned_business_days
+    when = "by the end of the next business day" if days == 1 else f"within {days} business days"
+    text = f"Thanks! Your idea {idea.reference} “{safe(idea.title, 150)}” has reached the PMO."
+    blocks: Blocks = [
+        _section(f"*Thanks for sharing your idea!* It has reached the PMO as *{idea.reference}*."),
+        _section(f"*{safe(idea.title, 150)}*\n{quote(idea.proposal, 600)}"),
+        _fields(("Who benefits", beneficiaries_text(idea)), ("Goals", goals_text(idea, strategy))),
+        _section(
+            "*What happens next*\n"
+            f"1. A PMO coach will pick it up {when} and reach out to you here in Slack.\n"
+            "2. Together you'll shape it: what it should achieve, how we'd measure it, "
+            "what must be true for it to work, and other ways to reach the same goal.\n"
+            "3. The PMO then decides go, no-go or not now, and you'll hear the reasons from us directly."
+        ),
+        _context(f"Check on it any time with `/idea {idea.reference}`, or see all yours with `/idea mine`."),
+    ]
+    return text, blocks
+
+
+def details_blocks(idea: Idea, strategy: Strategy) -> Blocks:
+    blocks: Blocks = [
+        _header(heading(idea)),
+        _fields(
+            ("Stage", _stage_line(idea)),
+            ("Coach", user(idea.coach_id)),
+            ("Submitted by", user(idea.submitter_id)),
+            ("Submitted", date(idea.created_at)),
+        ),
+        _section(f"*The problem or opportunity*\n{safe(idea.problem, 2800)}"),
+        _section(f"*The idea*\n{safe(idea.proposal, 2800)}"),
+        _fields(("Who benefits", beneficiaries_text(idea)), ("Goals", goals_text(idea, strategy))),
+        _section(f"*How we would know it worked*\n{safe(idea.success_signal, 2800)}"),
+    ]
+    if idea.tried_before:
+        blocks.append(_section(f"*Already tried*\n{safe(idea.tried_before, 2800)}"))
+    help_label = (
+        HelpOffer(idea.help_offer).label if idea.help_offer in HelpOffer.__members__.values() else "-"
+    )
+    blocks.append(_context(f"Help delivering it: {help_label}"))
+    if idea.source_permalink:
+        blocks.append(_context(link(idea.source_permalink, "From this message")))
+    return blocks
+
+
+def details_modal(idea: Idea, strategy: Strategy) -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "callback_id": Callback.DETAILS,
+        "title": {"type": "plain_text", "text": clip(idea.reference, 24)},
+        "close": {"type": "plain_text", "text": "Close"},
+        "blocks": details_blocks(idea, strategy),
+    }
+
+
+def my_ideas(ideas: list[Idea]) -> tuple[str, Blocks]:
+    if not ideas:
+        return "You haven't submitted any ideas yet.", [
+            _section("You haven't submitted any ideas yet. Try `/idea` followed by a short title.")
+        ]
+    shown = ideas[:40]
+    lines = [f"*{idea.reference}* {safe(idea.title, 150)} — {_stage_line(idea)}" for idea in shown]
+    blocks: Blocks = [_section("*Your ideas*")]
+    for start in range(0, len(lines), 10):
+        blocks.append(_section("\n".join(lines[start : start + 10])))
+    if len(ideas) > len(shown):
+        blocks.append(_context(f"Showing the latest {len(shown)} of {len(ideas)}."))
+    blocks.append(_context("Type `/idea IDEA-n` for the details of one."))
+    return f"You have {len(ideas)} idea(s).", blocks
+
+
+HELP_TEXT = (
+    "*Idea Coach* turns your improvement ideas into coaching conversations with the PMO.\n"
+    "• `/idea` or `/idea a short title` — submit an idea\n"
+    "• `/idea mine` — your ideas and where each stands\n"
+    "• `/idea IDEA-12` — the status of one idea\n"
+    "• `/idea help` — this message\n"
+    "You can also use the *Submit an idea* shortcut, or *Turn into an idea* on any message."
+)
+
+
+def help_message() -> tuple[str, Blocks]:
+    return "How to use Idea Coach", [_section(HELP_TEXT)]
+
+
+def notice(text: str) -> tuple[str, Blocks]:
+    """A short message (a refusal, a not-found) for the person who asked."""
+    return text, [_section(text)]

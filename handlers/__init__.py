@@ -1,0 +1,11 @@
+"""Slack listeners: short functions that parse, call a service and reply."""
+
+from slack_bolt import App
+
+from bot.runtime import Runtime
+from handlers import actions, commands, events, shortcuts, views
+
+
+def register_all(app: App, runtime: Runtime) -> None:
+    for module in (commands, shortcuts, views, actions, events):
+        module.register(app, runtime)

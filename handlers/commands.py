@@ -1,0 +1,41 @@
+from slack_bolt import Ack, App
+
+from bot.runtime import Runtime
+from bot.services import intake
+from bot.views import messages
+from bot.views.intake import intake_modal
+from models import parse_reference
+
+LONG_TITLE = 80
+
+
+def register(app: App, runtime: Runtime) -> None:
+    @app.command("/idea")
+    def idea_command(ack: Ack, command: dict) -> None:
+        text = (command.get("text") or "").strip()
+        user_id = command["user_id"]
+        word = text.lower()
+        if word in ("help", "?"):
+            reply(ack, messages.help_message())
+        elif word == "mine":
+            reply(ack, messages.my_ideas(intake.ideas_of(runtime, user_id)))
+        elif parse_reference(text) is not None:
+            found = intake.visible_idea_by_reference(runtime, text, user_id)
+            if found.idea is None:
+                reply(ack, messages.notice(found.refusal))
+            else:
+                ack(
+                    text=messages.heading(found.idea),
+                    blocks=messages.details_blocks(found.idea, runtime.strategy),
+                )
+        else:
+            ack()
+            proposal = text if len(text) > LONG_TITLE else ""
+            runtime.gateway.open_view(
+                command["trigger_id"], intake_modal(runtime.strategy, title=text, proposal=proposal)
+            )
+
+
+def reply(ack: Ack, message: tuple[str, list]) -> None:
+    text, blocks = message
+    ack(text=text, blocks=blocks)

@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, UTCDateTime
+from models.lifecycle import Move, Stage, advance
+
+REFERENCE_PREFIX = "IDEA-"
+
+
+class Idea(Base):
+    __tablename__ = "ideas"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(150))
+    problem: Mapped[str] = mapped_column(Text)
+    proposal: Mapped[str] = mapped_column(Text)
+    beneficiaries: Mapped[list[str]] = mapped_column(JSON, default=list)
+    beneficiary_detail: Mapped[str | None] = mapped_column(String(500))
+    success_signal: Mapped[str] = mapped_column(Text)
+    tried_before: Mapped[str | None] = mapped_column(Text)
+    help_offer: Mapped[str] = mapped_column(String(16))
+    goal_unsure: Mapped[bool] = mapped_column(default=False)
+    submitter_id: Mapped[str] = mapped_column(String(32), index=True)
+    source_channel_id: Mapped[str | None] = mapped_column(String(32))
+    source_message_ts: Mapped[str | None] = mapped_column(String(32))
+    source_permalink: Mapped[str | None] = mapped_column(String(500))
+    stage: Mapped[str] = mapped_column(String(32), index=True, default=Stage.SUBMITTED)
+    stage_entered_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    coach_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    goals: Mapped[list[IdeaGoal]] = relationship(
+        back_populates="idea", cascade="all, delete-orphan", order_by="IdeaGoal.goal_id"
+    )
+    audit_events: Mapped[list[AuditEvent]] = relationship(
+        back_populates="idea", cascade="all, delete-orphan", order_by="AuditEvent.id"
+    )
+
+    @property
+    def reference(self) -> str:
+        return f"{REFERENCE_PREFIX}{self.id}"
+
+    @property
+    def current_stage(self) -> Stage:
+        return Stage(self.stage)
+
+    @property
+    def goal_ids(self) -> list[str]:
+        return [link.goal_id for link in self.goals]
+
+    def move(self, move: Move, *, actor_id: str, at: datetime, detail: dict[str, Any] | None = None) -> Stage:
+        """Apply a lifecycle move, stamping the stage clock and the audit trail."""
+        previous = self.current_stage
+        new_stage = advance(previous, move)
+        if new_stage != previous:
+            self.stage = new_stage
+            self.stage_entered_at = at
+        self.updated_at = at
+        self.record(
+            move.value, actor_id=actor_id, at=at, from_stage=previous, to_stage=new_stage, detail=detail
+        )
+        return new_stage
+
+    def record(
+        self,
+        action: str,
+        *,
+        actor_id: str,
+        at: datetime,
+        from_stage: Stage | None = None,
+        to_stage: Stage | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        self.audit_events.append(
+            AuditEvent(
+                actor_id=actor_id,
+                action=action,
+                from_stage=from_stage,
+                to_stage=to_stage,
+                detail=detail or {},
+                at=at,
+            )
+        )
+
+
+def parse_reference(text: str) -> int | None:
+    """The idea id in 'IDEA-12' (any case), or None."""
+    text = text.strip().upper()
+    if not text.startswith(REFERENCE_PREFIX):
+        return None
+    number = text.removeprefix(REFERENCE_PREFIX)
+    return int(number) if number.isdigit() and len(number) < 10 else None
+
+
+class IdeaGoal(Base):
+    __tablename__ = "idea_goals"
+
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), primary_key=True)
+    goal_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+    idea: Mapped[Idea] = relationship(back_populates="goals")
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(64))
+    from_stage: Mapped[str | None] = mapped_column(String(32))
+    to_stage: Mapped[str | None] = mapped_column(String(32))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    idea: Mapped[Idea] = relationship(back_populates="audit_events")
+
+
+class SlackMessage(Base):
+    """Where a message the bot posted about an idea lives, so it can be updated or threaded on."""
+
+    __tablename__ = "slack_messages"
+    __table_args__ = (UniqueConstraint("idea_id", "purpose"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    ts: Mapped[str] = mapped_column(String(32))

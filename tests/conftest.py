@@ -1,0 +1,123 @@
+"""Fixtures shared by every test: databases (SQLite and PostgreSQL), the fake Slack and the app.
+
+Every test that asks for `session_factory` (directly or through `slack`) runs once on SQLite and once
+on PostgreSQL. PostgreSQL comes from TEST_POSTGRES_URL (default: the local server); when it cannot be
+reached those runs are skipped with the reason, unless REQUIRE_POSTGRES=1, when they fail.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from bot.app import create_app, wsgi_app
+from bot.config import Settings, load_strategy
+from bot.db import make_engine, make_session_factory, upgrade
+from models import Base
+from tests.support.driver import SlackDriver, TrackingExecutor
+from tests.support.fake_slack import FakeSlack
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+SIGNING_SECRET = "test-signing-secret-8f14e45fceea167a"
+PMO_CHANNEL = "CPMO00001"
+COACH = "UCOACH0001"
+COACH_2 = "UCOACH0002"
+SUBMITTER = "USUBMIT001"
+OUTSIDER = "UOUTSIDE01"
+
+_engines: dict[str, Engine] = {}
+
+
+def _postgres_url() -> str:
+    return os.environ.get("TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
+
+
+def _migrated_engine(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    if backend in _engines:
+        return _engines[backend]
+    if backend == "sqlite":
+        path = tmp_path_factory.mktemp("db") / "idea-coach-test.db"
+        engine = make_engine(f"sqlite:///{path}")
+    else:
+        engine = make_engine(_postgres_url())
+        try:
+            with engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE"))
+                connection.execute(text("CREATE SCHEMA public"))
+        except Exception as error:
+            engine.dispose()
+            reason = f"PostgreSQL unreachable at {_postgres_url()}: {str(error).splitlines()[0]}"
+            if os.environ.get("REQUIRE_POSTGRES") == "1":
+                pytest.fail(reason)
+            pytest.skip(reason)
+    upgrade(engine)
+    _engines[backend] = engine
+    return engine
+
+
+def _empty(engine: Engine) -> None:
+    tables = [table.name for table in reversed(Base.metadata.sorted_tables)]
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    engine = _migrated_engine(request.param, tmp_path_factory)
+    _empty(engine)
+    return engine
+
+
+@pytest.fixture
+def session_factory(engine: Engine):
+    return make_session_factory(engine)
+
+
+@pytest.fixture(scope="session")
+def strategy():
+    return load_strategy(ROOT / "strategy.yml")
+
+
+@pytest.fixture
+def fake_slack() -> Iterator[FakeSlack]:
+    fake = FakeSlack().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def settings(fake_slack: FakeSlack) -> Settings:
+    return Settings(
+        slack_bot_token="xoxb-test-token",
+        slack_signing_secret=SIGNING_SECRET,
+        slack_api_url=fake_slack.url,
+        database_url="sqlite://",
+        pmo_channel_id=PMO_CHANNEL,
+        pmo_staff_ids=frozenset({COACH, COACH_2}),
+        strategy_file=ROOT / "strategy.yml",
+    )
+
+
+@pytest.fixture
+def app(settings, strategy, session_factory):
+    return create_app(
+        settings, strategy, session_factory=session_factory, listener_executor=TrackingExecutor()
+    )
+
+
+@pytest.fixture
+def slack(app, fake_slack) -> Iterator[SlackDriver]:
+    """The real app served over HTTP, driven by signed Slack requests; the fake Web API records calls."""
+    driver = SlackDriver(wsgi_app(app), SIGNING_SECRET, app.listener_runner.listener_executor, fake_slack)
+    fake_slack.reset()
+    yield driver
+    driver.stop()

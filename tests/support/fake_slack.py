@@ -1,0 +1,204 @@
+"""A local stand-in for Slack's Web API that records every call and its body.
+
+It answers the way Slack does (`{"ok": true, ...}`), can be told to fail a method, and serves on
+127.0.0.1 at a free port. The app's WebClient is based at `url`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs
+
+BOT_USER_ID = "UBOTCOACH"
+TEAM_ID = "T0CREDIT"
+
+JSON_FIELDS = ("blocks", "view", "attachments")
+
+
+@dataclass
+class Call:
+    method: str
+    args: dict[str, Any]
+    headers: dict[str, str]
+
+    def __getitem__(self, key: str) -> Any:
+        return self.args[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.args.get(key, default)
+
+    @property
+    def text_of_blocks(self) -> str:
+        """Every piece of text in the call's blocks (or view's blocks), joined, for assertions."""
+        blocks = self.args.get("blocks") or (self.args.get("view") or {}).get("blocks") or []
+        return "\n".join(_texts(blocks))
+
+    @property
+    def mrkdwn(self) -> str:
+        """Everything Slack would render as mrkdwn: the top-level text and every mrkdwn text object."""
+        blocks = self.args.get("blocks") or (self.args.get("view") or {}).get("blocks") or []
+        return "\n".join([self.args.get("text") or "", *_texts(blocks, only_type="mrkdwn")])
+
+
+def _texts(node: Any, only_type: str | None = None) -> list[str]:
+    if isinstance(node, dict):
+        wanted = only_type is None or node.get("type") == only_type
+        found = [node["text"]] if isinstance(node.get("text"), str) and wanted else []
+        for value in node.values():
+            found.extend(_texts(value, only_type))
+        return found
+    if isinstance(node, list):
+        return [text for item in node for text in _texts(item, only_type)]
+    return []
+
+
+@dataclass
+class Failure:
+    error: str
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    remaining: int = 1
+
+
+class FakeSlack:
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.users: dict[str, dict[str, Any]] = {}
+        self._failures: dict[str, Failure] = {}
+        self._lock = threading.Lock()
+        self._ts = itertools.count(1)
+        self._ids = itertools.count(1)
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}/api/"
+
+    def start(self) -> FakeSlack:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    # --- what tests use -------------------------------------------------------------------------
+
+    def fail(self, method: str, error: str, *, status: int = 200, times: int = 1, **headers: str) -> None:
+        self._failures[method] = Failure(error, status, headers, times)
+
+    def calls_to(self, method: str) -> list[Call]:
+        with self._lock:
+            return [call for call in self.calls if call.method == method]
+
+    def only(self, method: str) -> Call:
+        found = self.calls_to(method)
+        assert len(found) == 1, f"expected one {method} call, got {len(found)}: {[c.args for c in found]}"
+        return found[0]
+
+    def methods(self) -> list[str]:
+        with self._lock:
+            return [call.method for call in self.calls if call.method != "auth.test"]
+
+    def reset(self) -> None:
+        with self._lock:
+            self.calls.clear()
+
+    # --- the server -----------------------------------------------------------------------------
+
+    def _record(self, method: str, args: dict[str, Any], headers: dict[str, str]) -> tuple[int, dict, dict]:
+        with self._lock:
+            self.calls.append(Call(method, args, headers))
+            failure = self._failures.get(method)
+            if failure and failure.remaining > 0:
+                failure.remaining -= 1
+                return failure.status, {"ok": False, "error": failure.error}, failure.headers
+        return 200, self._answer(method, args), {}
+
+    def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        if method == "auth.test":
+            return {
+                "ok": True,
+                "user_id": BOT_USER_ID,
+                "bot_id": "BCOACH",
+                "team_id": TEAM_ID,
+                "team": "Credit",
+                "url": "https://credit.example/",
+            }
+        if method == "chat.postMessage":
+            channel = args.get("channel", "")
+            if channel.startswith(("U", "W")):
+                channel = "D" + channel[1:]
+            ts = f"{1_700_000_000 + next(self._ts)}.000100"
+            return {
+                "ok": True,
+                "channel": channel,
+                "ts": ts,
+                "message": {"text": args.get("text"), "ts": ts, "bot_id": "BCOACH"},
+            }
+        if method == "chat.update":
+            return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts")}
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": f"{1_700_000_000 + next(self._ts)}.000200"}
+        if method in ("views.open", "views.push", "views.update", "views.publish"):
+            view = dict(args.get("view") or {})
+            view.setdefault("id", args.get("view_id") or f"V{next(self._ids):08d}")
+            return {"ok": True, "view": view}
+        if method == "chat.getPermalink":
+            return {
+                "ok": True,
+                "channel": args.get("channel"),
+                "permalink": f"https://credit.example/archives/{args.get('channel')}/"
+                f"p{str(args.get('message_ts', '')).replace('.', '')}",
+            }
+        if method == "conversations.open":
+            return {"ok": True, "channel": {"id": f"G{next(self._ids):08d}"}}
+        if method == "users.info":
+            user_id = args.get("user", "")
+            user = self.users.get(user_id, {"tz": "America/New_York", "tz_offset": -18000})
+            return {"ok": True, "user": {"id": user_id, "name": user_id.lower(), **user}}
+        return {"ok": True}
+
+    def _handler_class(self):
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                method = self.path.rstrip("/").rsplit("/", 1)[-1]
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length).decode()
+                args = _parse_body(raw, self.headers.get("Content-Type", ""))
+                status, body, extra_headers = fake._record(method, args, dict(self.headers))
+                payload = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                for name, value in extra_headers.items():
+                    self.send_header(name.replace("_", "-"), value)
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        return Handler
+
+
+def _parse_body(raw: str, content_type: str) -> dict[str, Any]:
+    if "json" in content_type:
+        args = json.loads(raw or "{}")
+    else:
+        args = {key: values[0] for key, values in parse_qs(raw, keep_blank_values=True).items()}
+    for key in JSON_FIELDS:
+        if isinstance(args.get(key), str):
+            with contextlib.suppress(ValueError):
+                args[key] = json.loads(args[key])
+    return args
