@@ -12,9 +12,7 @@ EXIT_CONFIG = 2
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="idea-coach", description="Idea Coach: a PMO's idea pipeline in Slack."
-    )
+    parser = argparse.ArgumentParser(prog="idea-coach", description="Idea Coach: a PMO's idea pipeline in Slack.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     serve = commands.add_parser("serve", help="run the bot (Socket Mode when SLACK_APP_TOKEN is set)")
@@ -32,9 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
-        logging.basicConfig(
-            level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-        )
+        logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         if args.command == "check":
             return check(settings)
         if args.command == "db":
@@ -73,9 +69,7 @@ def _migrate(engine, settings: Settings) -> None:
     try:
         upgrade(engine)
     except Exception as error:
-        raise ConfigError(
-            f"DATABASE_URL: could not migrate {engine.url!r}: {str(error).splitlines()[0]}"
-        ) from None
+        raise ConfigError(f"DATABASE_URL: could not migrate {engine.url!r}: {str(error).splitlines()[0]}") from None
 
 
 def serve_command(settings: Settings, args: argparse.Namespace) -> int:

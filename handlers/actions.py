@@ -1,22 +1,26 @@
 from slack_bolt import Ack, App
 
 from bot.runtime import Runtime
-from bot.services import intake
+from bot.services import coaching, intake
+from bot.services.errors import Refused
 from bot.views import messages
+from bot.views.coaching import alignment_modal, assign_coach_modal, withdraw_modal
 from bot.views.ids import Action
 from bot.views.intake import intake_modal
+from bot.views.logframe import logframe_modal
+from handlers.replies import idea_id_of, refusals_told
 
 
 def register(app: App, runtime: Runtime) -> None:
+    refusing = refusals_told(runtime)
+
     @app.action(Action.VIEW_DETAILS.value)
+    @refusing
     def view_details(ack: Ack, body: dict, action: dict) -> None:
         ack()
-        user_id = body["user"]["id"]
-        idea_id = int(action["value"]) if str(action.get("value", "")).isdigit() else None
-        found = intake.visible_idea(runtime, idea_id, user_id, "that one")
+        found = intake.visible_idea(runtime, idea_id_of(action), body["user"]["id"], "that one")
         if found.idea is None:
-            tell(runtime, body, found.refusal)
-            return
+            raise Refused(found.refusal)
         runtime.gateway.open_view(body["trigger_id"], messages.details_modal(found.idea, runtime.strategy))
 
     @app.action(Action.OPEN_INTAKE.value)
@@ -24,13 +28,50 @@ def register(app: App, runtime: Runtime) -> None:
         ack()
         runtime.gateway.open_view(body["trigger_id"], intake_modal(runtime.strategy))
 
+    @app.action(Action.COACH_THIS.value)
+    @refusing
+    def coach_this(ack: Ack, body: dict, action: dict) -> None:
+        ack()
+        user_id = body["user"]["id"]
+        coaching.assign_coach(runtime, idea_id_of(action), user_id, user_id)
 
-def tell(runtime: Runtime, body: dict, text: str) -> None:
-    """A short ephemeral answer to the person who clicked, where they clicked (or by DM)."""
-    user_id = body["user"]["id"]
-    channel_id = (body.get("channel") or {}).get("id")
-    text, blocks = messages.notice(text)
-    if channel_id:
-        runtime.gateway.post_ephemeral(channel_id, user_id, text, blocks)
-    else:
-        runtime.gateway.post_message(user_id, text, blocks)
+    @app.action(Action.ASSIGN_COACH.value)
+    @refusing
+    def open_assign_coach(ack: Ack, body: dict, action: dict) -> None:
+        ack()
+        coaching.ensure_staff(runtime, body["user"]["id"], "assign coaches")
+        idea = intake.load_idea(runtime, idea_id_of(action) or 0)
+        if idea is None:
+            raise Refused("I couldn't find that idea any more.")
+        runtime.gateway.open_view(body["trigger_id"], assign_coach_modal(idea))
+
+    @app.action(Action.OPEN_LOGFRAME.value)
+    @refusing
+    def open_logframe(ack: Ack, body: dict, action: dict) -> None:
+        ack()
+        idea = coaching.idea_for_logframe(runtime, idea_id_of(action), body["user"]["id"])
+        runtime.gateway.open_view(body["trigger_id"], logframe_modal(idea, runtime.strategy))
+
+    @app.action(Action.OPEN_ALIGNMENT.value)
+    @refusing
+    def open_alignment(ack: Ack, body: dict, action: dict) -> None:
+        ack()
+        idea = coaching.idea_for_coach(
+            runtime, idea_id_of(action), body["user"]["id"], "confirm its strategy alignment"
+        )
+        runtime.gateway.open_view(body["trigger_id"], alignment_modal(idea, runtime.strategy))
+
+    @app.action(Action.MARK_READY.value)
+    @refusing
+    def mark_ready(ack: Ack, body: dict, action: dict) -> None:
+        ack()
+        coaching.mark_ready(runtime, idea_id_of(action), body["user"]["id"])
+
+    @app.action(Action.WITHDRAW.value)
+    @refusing
+    def open_withdraw(ack: Ack, body: dict, action: dict) -> None:
+        ack()
+        idea = coaching.idea_for_withdrawal(runtime, idea_id_of(action), body["user"]["id"])
+        if not idea.current_stage.is_open:
+            raise Refused(f"{idea.reference} is already {idea.current_stage.label.lower()}.")
+        runtime.gateway.open_view(body["trigger_id"], withdraw_modal(idea))

@@ -1,12 +1,8 @@
-import logging
-
-from slack_bolt import App
+from slack_bolt import App, BoltContext
 
 from bot.runtime import Runtime
-from bot.services import intake
+from bot.services import coaching, intake
 from bot.views.home import home_view
-
-log = logging.getLogger(__name__)
 
 
 def register(app: App, runtime: Runtime) -> None:
@@ -18,5 +14,5 @@ def register(app: App, runtime: Runtime) -> None:
         runtime.gateway.publish_home(user_id, home_view(intake.ideas_of(runtime, user_id)))
 
     @app.event("message")
-    def message_posted(event: dict) -> None:
-        log.debug("message event in %s ignored", event.get("channel"))
+    def message_posted(event: dict, body: dict, context: BoltContext) -> None:
+        coaching.record_message_event(runtime, event, body.get("event_id"), context.bot_user_id)

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, UTCDateTime
 from models.lifecycle import Move, Stage, advance
+from models.logframe import Worksheet
 
 REFERENCE_PREFIX = "IDEA-"
 
@@ -32,14 +33,21 @@ class Idea(Base):
     stage: Mapped[str] = mapped_column(String(32), index=True, default=Stage.SUBMITTED)
     stage_entered_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     coach_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    alignment_note: Mapped[str | None] = mapped_column(Text)
+    last_reply_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    last_reply_by: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     goals: Mapped[list[IdeaGoal]] = relationship(
-        back_populates="idea", cascade="all, delete-orphan", order_by="IdeaGoal.goal_id"
+        back_populates="idea", cascade="all, delete-orphan", order_by="IdeaGoal.goal_id", lazy="selectin"
     )
     audit_events: Mapped[list[AuditEvent]] = relationship(
         back_populates="idea", cascade="all, delete-orphan", order_by="AuditEvent.id"
+    )
+    logframe: Mapped[LogFrame | None] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    threads: Mapped[list[CoachingThread]] = relationship(
+        cascade="all, delete-orphan", order_by="CoachingThread.id", lazy="selectin"
     )
 
     @property
@@ -49,6 +57,17 @@ class Idea(Base):
     @property
     def current_stage(self) -> Stage:
         return Stage(self.stage)
+
+    @property
+    def worksheet(self) -> Worksheet:
+        return Worksheet.from_cells(self.logframe.cells if self.logframe else None)
+
+    @property
+    def current_thread(self) -> CoachingThread | None:
+        return self.threads[-1] if self.threads else None
+
+    def set_goals(self, goal_ids: list[str]) -> None:
+        self.goals = [IdeaGoal(goal_id=goal_id) for goal_id in dict.fromkeys(goal_ids)]
 
     @property
     def goal_ids(self) -> list[str]:
@@ -62,9 +81,7 @@ class Idea(Base):
             self.stage = new_stage
             self.stage_entered_at = at
         self.updated_at = at
-        self.record(
-            move.value, actor_id=actor_id, at=at, from_stage=previous, to_stage=new_stage, detail=detail
-        )
+        self.record(move.value, actor_id=actor_id, at=at, from_stage=previous, to_stage=new_stage, detail=detail)
         return new_stage
 
     def record(
@@ -133,3 +150,54 @@ class SlackMessage(Base):
     purpose: Mapped[str] = mapped_column(String(32))
     channel_id: Mapped[str] = mapped_column(String(32))
     ts: Mapped[str] = mapped_column(String(32))
+
+
+class CoachingThread(Base):
+    """A conversation where an idea is coached: the kickoff message and the replies under it."""
+
+    __tablename__ = "coaching_threads"
+    __table_args__ = (UniqueConstraint("channel_id", "thread_ts"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), index=True)
+    channel_id: Mapped[str] = mapped_column(String(32))
+    thread_ts: Mapped[str] = mapped_column(String(32))
+    coach_id: Mapped[str] = mapped_column(String(32))
+    permalink: Mapped[str | None] = mapped_column(String(500))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ThreadMessage(Base):
+    """A human reply in a coaching thread, kept with the idea; edits and deletions are reflected."""
+
+    __tablename__ = "thread_messages"
+    __table_args__ = (UniqueConstraint("channel_id", "ts"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), index=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("coaching_threads.id", ondelete="CASCADE"), index=True)
+    channel_id: Mapped[str] = mapped_column(String(32))
+    ts: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    posted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ProcessedEvent(Base):
+    """Events API deliveries already handled, by event_id, so Slack's retries are stored once."""
+
+    __tablename__ = "processed_events"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class LogFrame(Base):
+    __tablename__ = "logframes"
+
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), primary_key=True)
+    cells: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    updated_by: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -7,12 +7,14 @@ reached those runs are skipped with the reason, unless REQUIRE_POSTGRES=1, when 
 
 from __future__ import annotations
 
+import atexit
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, create_engine, text
 
 from bot.app import create_app, wsgi_app
 from bot.config import Settings, load_strategy
@@ -44,11 +46,13 @@ def _migrated_engine(backend: str, tmp_path_factory: pytest.TempPathFactory) -> 
         path = tmp_path_factory.mktemp("db") / "idea-coach-test.db"
         engine = make_engine(f"sqlite:///{path}")
     else:
-        engine = make_engine(_postgres_url())
+        # A schema of its own per test run, so runs on one server (a developer's and CI's) never collide.
+        schema = f"test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+        engine = create_engine(_postgres_url(), connect_args={"options": f"-csearch_path={schema}"})
         try:
             with engine.begin() as connection:
-                connection.execute(text("DROP SCHEMA public CASCADE"))
-                connection.execute(text("CREATE SCHEMA public"))
+                connection.execute(text(f"CREATE SCHEMA {schema}"))
+            atexit.register(_drop_schema, engine, schema)
         except Exception as error:
             engine.dispose()
             reason = f"PostgreSQL unreachable at {_postgres_url()}: {str(error).splitlines()[0]}"
@@ -58,6 +62,13 @@ def _migrated_engine(backend: str, tmp_path_factory: pytest.TempPathFactory) -> 
     upgrade(engine)
     _engines[backend] = engine
     return engine
+
+
+def _drop_schema(engine: Engine, schema: str) -> None:
+    engine.dispose()
+    with engine.begin() as connection:
+        connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+    engine.dispose()
 
 
 def _empty(engine: Engine) -> None:
@@ -109,9 +120,7 @@ def settings(fake_slack: FakeSlack) -> Settings:
 
 @pytest.fixture
 def app(settings, strategy, session_factory):
-    return create_app(
-        settings, strategy, session_factory=session_factory, listener_executor=TrackingExecutor()
-    )
+    return create_app(settings, strategy, session_factory=session_factory, listener_executor=TrackingExecutor())
 
 
 @pytest.fixture

@@ -8,11 +8,21 @@ class Callback(StrEnum):
     DETAILS = "idea_details"
     SUBMIT_SHORTCUT = "submit_idea"
     MESSAGE_SHORTCUT = "turn_into_idea"
+    ASSIGN_COACH = "idea_assign_coach"
+    LOGFRAME = "idea_logframe"
+    ALIGNMENT = "idea_alignment"
+    WITHDRAW = "idea_withdraw"
 
 
 class Action(StrEnum):
     VIEW_DETAILS = "idea_view_details"
     OPEN_INTAKE = "idea_open_intake"
+    COACH_THIS = "idea_coach_this"
+    ASSIGN_COACH = "idea_assign_coach"
+    OPEN_LOGFRAME = "idea_open_logframe"
+    OPEN_ALIGNMENT = "idea_open_alignment"
+    MARK_READY = "idea_mark_ready"
+    WITHDRAW = "idea_withdraw"
     INPUT = "value"
 
 
@@ -21,3 +31,4 @@ class Purpose(StrEnum):
 
     INTAKE_CARD = "intake_card"
     RECEIPT = "receipt"
+    KICKOFF = "kickoff"

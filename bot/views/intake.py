@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.config import Strategy
+from bot.views.blocks import input_value, option, state_of, text_input
 from bot.views.ids import Action, Callback
 from bot.views.text import clip
 from models.intake import (
@@ -46,44 +47,30 @@ class IntakeSource:
         return cls()
 
 
-def _option(text: str, value: str) -> dict[str, Any]:
-    return {"text": {"type": "plain_text", "text": clip(text, 75)}, "value": value}
-
-
 def _text_input(name: Field, label: str, hint: str, *, multiline: bool, initial: str = "") -> dict[str, Any]:
     rule = TEXT_RULES[name]
-    element: dict[str, Any] = {
-        "type": "plain_text_input",
-        "action_id": Action.INPUT,
-        "multiline": multiline,
-        "max_length": rule.max_length,
-    }
-    if rule.min_length and rule.required:
-        element["min_length"] = rule.min_length
-    if initial:
-        element["initial_value"] = clip(initial, rule.max_length)
-    return {
-        "type": "input",
-        "block_id": name.value,
-        "optional": not rule.required,
-        "label": {"type": "plain_text", "text": label},
-        "hint": {"type": "plain_text", "text": hint},
-        "element": element,
-    }
+    return text_input(
+        name.value,
+        label,
+        max_length=rule.max_length,
+        min_length=rule.min_length,
+        optional=not rule.required,
+        multiline=multiline,
+        initial=initial,
+        hint=hint,
+    )
 
 
 def goal_option_groups(strategy: Strategy) -> list[dict[str, Any]]:
     groups = []
     for pillar in strategy.pillars:
-        options = [_option(goal.title, goal.id) for goal in strategy.goals if goal.pillar == pillar.id]
+        options = [option(goal.title, goal.id) for goal in strategy.goals if goal.pillar == pillar.id]
         if options:
-            groups.append(
-                {"label": {"type": "plain_text", "text": clip(pillar.title, 75)}, "options": options}
-            )
+            groups.append({"label": {"type": "plain_text", "text": clip(pillar.title, 75)}, "options": options})
     groups.append(
         {
             "label": {"type": "plain_text", "text": "Not sure yet"},
-            "options": [_option(UNSURE_LABEL, UNSURE_GOAL)],
+            "options": [option(UNSURE_LABEL, UNSURE_GOAL)],
         }
     )
     return groups
@@ -121,9 +108,7 @@ def intake_modal(
                 "What happens today, and who feels it?",
                 multiline=True,
             ),
-            _text_input(
-                Field.PROPOSAL, "Your idea", "What would you change?", multiline=True, initial=proposal
-            ),
+            _text_input(Field.PROPOSAL, "Your idea", "What would you change?", multiline=True, initial=proposal),
             {
                 "type": "input",
                 "block_id": Field.BENEFICIARIES.value,
@@ -131,7 +116,7 @@ def intake_modal(
                 "element": {
                     "type": "checkboxes",
                     "action_id": Action.INPUT,
-                    "options": [_option(item.label, item.value) for item in Beneficiary],
+                    "options": [option(item.label, item.value) for item in Beneficiary],
                 },
             },
             _text_input(
@@ -174,35 +159,23 @@ def intake_modal(
                 "element": {
                     "type": "radio_buttons",
                     "action_id": Action.INPUT,
-                    "options": [_option(item.label, item.value) for item in HelpOffer],
+                    "options": [option(item.label, item.value) for item in HelpOffer],
                 },
             },
         ],
     }
 
 
-def _value(state: dict[str, Any], block_id: str) -> Any:
-    element = state.get(block_id, {}).get(Action.INPUT, {})
-    kind = element.get("type")
-    if kind == "plain_text_input":
-        return element.get("value") or ""
-    if kind in ("checkboxes", "multi_static_select"):
-        return [option["value"] for option in element.get("selected_options") or []]
-    if kind in ("radio_buttons", "static_select"):
-        return (element.get("selected_option") or {}).get("value", "")
-    return None
-
-
 def parse_intake(view: dict[str, Any], strategy: Strategy) -> tuple[IdeaDraft, dict[str, str]]:
     """The draft in a submitted intake view, and field errors keyed by block id (empty when valid)."""
-    state = view.get("state", {}).get("values", {})
+    state = state_of(view)
 
     def text(name: Field) -> str:
-        value = _value(state, name.value)
+        value = input_value(state, name.value)
         return value if isinstance(value, str) else ""
 
     def choices(name: Field) -> list[str]:
-        value = _value(state, name.value)
+        value = input_value(state, name.value)
         return value if isinstance(value, list) else []
 
     draft = IdeaDraft(

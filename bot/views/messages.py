@@ -5,33 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from bot.config import Strategy
+from bot.views.blocks import Blocks, actions, button, context, fields, header, modal, section
 from bot.views.ids import Action, Callback
-from bot.views.text import ago, clip, date, link, quote, safe, user
-from models import Idea
+from bot.views.text import ago, date, link, quote, safe, user
+from models import Idea, Stage
 from models.intake import Beneficiary, HelpOffer
-
-Blocks = list[dict[str, Any]]
-
-
-def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text, 3000)}}
-
-
-def _header(text: str) -> dict[str, Any]:
-    return {"type": "header", "text": {"type": "plain_text", "text": clip(text, 150)}}
-
-
-def _context(text: str) -> dict[str, Any]:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(text, 3000)}]}
-
-
-def _fields(*pairs: tuple[str, str]) -> dict[str, Any]:
-    return {
-        "type": "section",
-        "fields": [
-            {"type": "mrkdwn", "text": clip(f"*{label}*\n{value}", 2000)} for label, value in pairs[:10]
-        ],
-    }
 
 
 def heading(idea: Idea) -> str:
@@ -46,9 +24,7 @@ def goals_text(idea: Idea, strategy: Strategy) -> str:
 
 
 def beneficiaries_text(idea: Idea) -> str:
-    labels = [
-        Beneficiary(value).label for value in idea.beneficiaries if value in Beneficiary.__members__.values()
-    ]
+    labels = [Beneficiary(value).label for value in idea.beneficiaries if value in Beneficiary.__members__.values()]
     text = ", ".join(labels) or "-"
     if idea.beneficiary_detail:
         text += f" ({safe(idea.beneficiary_detail, 500)})"
@@ -59,35 +35,45 @@ def _stage_line(idea: Idea) -> str:
     return f"{idea.current_stage.label} since {ago(idea.stage_entered_at)}"
 
 
-def _view_details_button(idea: Idea) -> dict[str, Any]:
-    return {
-        "type": "button",
-        "action_id": Action.VIEW_DETAILS,
-        "text": {"type": "plain_text", "text": "View details"},
-        "value": str(idea.id),
-    }
+def card_buttons(idea: Idea) -> list[dict[str, Any]]:
+    """The card's buttons for the idea's stage: only ones that do something now."""
+    value = str(idea.id)
+    buttons = [button("View details", Action.VIEW_DETAILS, value)]
+    stage = idea.current_stage
+    if stage is Stage.SUBMITTED:
+        buttons += [
+            button("Coach this", Action.COACH_THIS, value, "primary"),
+            button("Assign coach", Action.ASSIGN_COACH, value),
+        ]
+    elif stage.is_open:
+        buttons.append(button("Reassign coach", Action.ASSIGN_COACH, value))
+    return buttons
 
 
 def intake_card(idea: Idea, strategy: Strategy) -> tuple[str, Blocks]:
     """The card in the PMO channel, kept current with chat.update."""
-    text = f"New idea {idea.reference} from {user(idea.submitter_id)}: {safe(idea.title, 150)}"
+    stage = idea.current_stage.label
+    text = f"{idea.reference} from {user(idea.submitter_id)}: {safe(idea.title, 150)} ({stage})"
     blocks: Blocks = [
-        _header(heading(idea)),
-        _section(f"*The problem or opportunity*\n{safe(idea.problem, 700)}"),
-        _section(f"*The idea*\n{safe(idea.proposal, 700)}"),
-        _fields(
+        header(heading(idea)),
+        section(f"*The problem or opportunity*\n{safe(idea.problem, 700)}"),
+        section(f"*The idea*\n{safe(idea.proposal, 700)}"),
+        fields(
             ("Submitted by", user(idea.submitter_id)),
             ("Stage", _stage_line(idea)),
             ("Goals", goals_text(idea, strategy)),
             ("Coach", user(idea.coach_id)),
         ),
     ]
+    if idea.alignment_note:
+        blocks.append(section(f"*Strategy alignment*\n{safe(idea.alignment_note, 700)}"))
+    notes = [f"Submitted {ago(idea.created_at)}"]
+    if idea.coach_id:
+        notes.append(f"LogFrame {idea.worksheet.completeness}")
     if idea.source_permalink:
-        blocks.append(_context(link(idea.source_permalink, "From this message")))
-    blocks.append(_context(f"Submitted {ago(idea.created_at)}"))
-    blocks.append(
-        {"type": "actions", "block_id": f"card:{idea.id}", "elements": [_view_details_button(idea)]}
-    )
+        notes.append(link(idea.source_permalink, "From this message"))
+    blocks.append(context(" · ".join(notes)))
+    blocks.append(actions(f"card:{idea.id}", *card_buttons(idea)))
     return text, blocks
 
 
@@ -97,69 +83,68 @@ def submitter_receipt(idea: Idea, strategy: Strategy) -> tuple[str, Blocks]:
     when = "by the end of the next business day" if days == 1 else f"within {days} business days"
     text = f"Thanks! Your idea {idea.reference} “{safe(idea.title, 150)}” has reached the PMO."
     blocks: Blocks = [
-        _section(f"*Thanks for sharing your idea!* It has reached the PMO as *{idea.reference}*."),
-        _section(f"*{safe(idea.title, 150)}*\n{quote(idea.proposal, 600)}"),
-        _fields(("Who benefits", beneficiaries_text(idea)), ("Goals", goals_text(idea, strategy))),
-        _section(
+        section(f"*Thanks for sharing your idea!* It has reached the PMO as *{idea.reference}*."),
+        section(f"*{safe(idea.title, 150)}*\n{quote(idea.proposal, 600)}"),
+        fields(("Who benefits", beneficiaries_text(idea)), ("Goals", goals_text(idea, strategy))),
+        section(
             "*What happens next*\n"
             f"1. A PMO coach will pick it up {when} and reach out to you here in Slack.\n"
             "2. Together you'll shape it: what it should achieve, how we'd measure it, "
             "what must be true for it to work, and other ways to reach the same goal.\n"
             "3. The PMO then decides go, no-go or not now, and you'll hear the reasons from us directly."
         ),
-        _context(f"Check on it any time with `/idea {idea.reference}`, or see all yours with `/idea mine`."),
+        context(f"Check on it any time with `/idea {idea.reference}`, or see all yours with `/idea mine`."),
     ]
     return text, blocks
 
 
 def details_blocks(idea: Idea, strategy: Strategy) -> Blocks:
+    thread = idea.current_thread
+    conversation = link(thread.permalink, "Open the coaching thread") if thread and thread.permalink else "-"
     blocks: Blocks = [
-        _header(heading(idea)),
-        _fields(
+        header(heading(idea)),
+        fields(
             ("Stage", _stage_line(idea)),
             ("Coach", user(idea.coach_id)),
             ("Submitted by", user(idea.submitter_id)),
             ("Submitted", date(idea.created_at)),
+            ("LogFrame", idea.worksheet.completeness),
+            ("Coaching conversation", conversation),
         ),
-        _section(f"*The problem or opportunity*\n{safe(idea.problem, 2800)}"),
-        _section(f"*The idea*\n{safe(idea.proposal, 2800)}"),
-        _fields(("Who benefits", beneficiaries_text(idea)), ("Goals", goals_text(idea, strategy))),
-        _section(f"*How we would know it worked*\n{safe(idea.success_signal, 2800)}"),
+        section(f"*The problem or opportunity*\n{safe(idea.problem, 2800)}"),
+        section(f"*The idea*\n{safe(idea.proposal, 2800)}"),
+        fields(("Who benefits", beneficiaries_text(idea)), ("Goals", goals_text(idea, strategy))),
     ]
+    if idea.alignment_note:
+        blocks.append(section(f"*Strategy alignment*\n{safe(idea.alignment_note, 2800)}"))
+    blocks.append(section(f"*How we would know it worked*\n{safe(idea.success_signal, 2800)}"))
     if idea.tried_before:
-        blocks.append(_section(f"*Already tried*\n{safe(idea.tried_before, 2800)}"))
-    help_label = (
-        HelpOffer(idea.help_offer).label if idea.help_offer in HelpOffer.__members__.values() else "-"
-    )
-    blocks.append(_context(f"Help delivering it: {help_label}"))
+        blocks.append(section(f"*Already tried*\n{safe(idea.tried_before, 2800)}"))
+    offers = HelpOffer.__members__.values()
+    help_label = HelpOffer(idea.help_offer).label if idea.help_offer in offers else "-"
+    blocks.append(context(f"Help delivering it: {help_label}"))
     if idea.source_permalink:
-        blocks.append(_context(link(idea.source_permalink, "From this message")))
+        blocks.append(context(link(idea.source_permalink, "From this message")))
     return blocks
 
 
 def details_modal(idea: Idea, strategy: Strategy) -> dict[str, Any]:
-    return {
-        "type": "modal",
-        "callback_id": Callback.DETAILS,
-        "title": {"type": "plain_text", "text": clip(idea.reference, 24)},
-        "close": {"type": "plain_text", "text": "Close"},
-        "blocks": details_blocks(idea, strategy),
-    }
+    return modal(Callback.DETAILS, idea.reference, details_blocks(idea, strategy), close="Close")
 
 
 def my_ideas(ideas: list[Idea]) -> tuple[str, Blocks]:
     if not ideas:
         return "You haven't submitted any ideas yet.", [
-            _section("You haven't submitted any ideas yet. Try `/idea` followed by a short title.")
+            section("You haven't submitted any ideas yet. Try `/idea` followed by a short title.")
         ]
     shown = ideas[:40]
     lines = [f"*{idea.reference}* {safe(idea.title, 150)} — {_stage_line(idea)}" for idea in shown]
-    blocks: Blocks = [_section("*Your ideas*")]
+    blocks: Blocks = [section("*Your ideas*")]
     for start in range(0, len(lines), 10):
-        blocks.append(_section("\n".join(lines[start : start + 10])))
+        blocks.append(section("\n".join(lines[start : start + 10])))
     if len(ideas) > len(shown):
-        blocks.append(_context(f"Showing the latest {len(shown)} of {len(ideas)}."))
-    blocks.append(_context("Type `/idea IDEA-n` for the details of one."))
+        blocks.append(context(f"Showing the latest {len(shown)} of {len(ideas)}."))
+    blocks.append(context("Type `/idea IDEA-n` for the details of one."))
     return f"You have {len(ideas)} idea(s).", blocks
 
 
@@ -174,9 +159,9 @@ HELP_TEXT = (
 
 
 def help_message() -> tuple[str, Blocks]:
-    return "How to use Idea Coach", [_section(HELP_TEXT)]
+    return "How to use Idea Coach", [section(HELP_TEXT)]
 
 
 def notice(text: str) -> tuple[str, Blocks]:
     """A short message (a refusal, a not-found) for the person who asked."""
-    return text, [_section(text)]
+    return text, [section(text)]

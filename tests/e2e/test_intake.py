@@ -4,34 +4,12 @@ from __future__ import annotations
 
 import time
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot.views.ids import Action, Callback, Purpose
 from models import AuditEvent, Idea, SlackMessage, Stage
 from tests.conftest import COACH, OUTSIDER, PMO_CHANNEL, SUBMITTER
-
-GOOD_ANSWERS = {
-    "title": "Text members when a loan document is missing",
-    "problem": "Loan files stall for days because members don't know a pay stub is missing.",
-    "proposal": "Send an automatic text the moment the loan officer flags a missing document.",
-    "beneficiaries": ["members", "department"],
-    "beneficiary_detail": "Consumer lending",
-    "goals": ["loan-cycle-time", "digital-self-service"],
-    "success_signal": "Median days waiting on documents drops from 4 to 1.",
-    "tried_before": "Officers phone members, but half the calls go to voicemail.",
-    "help_offer": "yes",
-}
-
-
-def open_intake(slack, text="", user=SUBMITTER):
-    response = slack.command(text, user=user)
-    assert response.status == 200
-    return slack.fake.only("views.open")["view"]
-
-
-def count(session_factory, model) -> int:
-    with session_factory() as session:
-        return session.scalar(select(func.count()).select_from(model))
+from tests.support.flows import GOOD_ANSWERS, count, open_intake, submit_idea
 
 
 def test_idea_command_opens_the_intake_modal_prefilled_with_the_title(slack):
@@ -73,8 +51,13 @@ def test_submitting_the_modal_stores_the_idea_posts_the_card_and_thanks_the_subm
     assert f"<@{SUBMITTER}>" in card.text_of_blocks
     assert "Consumer loan decision in under 1 day" in card.text_of_blocks
     assert "Submitted since" in card.text_of_blocks
+    assert "nobody yet" in card.text_of_blocks
     buttons = [e for b in card["blocks"] if b["type"] == "actions" for e in b["elements"]]
-    assert [button["action_id"] for button in buttons] == [Action.VIEW_DETAILS]
+    assert [button["action_id"] for button in buttons] == [
+        Action.VIEW_DETAILS,
+        Action.COACH_THIS,
+        Action.ASSIGN_COACH,
+    ]
     assert remembered[Purpose.INTAKE_CARD].channel_id == PMO_CHANNEL
     assert remembered[Purpose.RECEIPT].channel_id.startswith("D")
 
@@ -140,9 +123,7 @@ def test_a_department_without_saying_which_is_refused(slack, session_factory):
 
 def test_unsure_with_goals_is_refused_but_unsure_alone_is_stored(slack, session_factory):
     view = open_intake(slack)
-    body = slack.submit_view(
-        view, GOOD_ANSWERS | {"goals": ["unsure", "fraud-losses"]}, user=SUBMITTER
-    ).json()
+    body = slack.submit_view(view, GOOD_ANSWERS | {"goals": ["unsure", "fraud-losses"]}, user=SUBMITTER).json()
     assert set(body["errors"]) == {"goals"}
 
     response = slack.submit_view(view, GOOD_ANSWERS | {"goals": ["unsure"]}, user=SUBMITTER)
@@ -242,8 +223,7 @@ def test_stale_timestamp_is_rejected_with_401(slack):
 
 
 def submit(slack, user=SUBMITTER, **changes):
-    slack.submit_view(open_intake(slack, user=user), GOOD_ANSWERS | changes, user=user)
-    slack.fake.reset()
+    submit_idea(slack, user=user, **changes)
 
 
 def test_idea_mine_lists_the_callers_ideas_with_their_stage(slack):

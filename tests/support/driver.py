@@ -109,9 +109,7 @@ class SlackDriver:
     ) -> Response:
         timestamp = int(time.time()) if timestamp is None else timestamp
         if signature is None:
-            signature = SignatureVerifier(self.signing_secret).generate_signature(
-                timestamp=str(timestamp), body=body
-            )
+            signature = SignatureVerifier(self.signing_secret).generate_signature(timestamp=str(timestamp), body=body)
         request_headers = {
             "Content-Type": content_type,
             "X-Slack-Request-Timestamp": str(timestamp),
@@ -190,9 +188,7 @@ class SlackDriver:
         }
         return self.interactive(payload)
 
-    def message_shortcut(
-        self, callback_id: str, *, user: str, channel: str, message: dict[str, Any]
-    ) -> Response:
+    def message_shortcut(self, callback_id: str, *, user: str, channel: str, message: dict[str, Any]) -> Response:
         payload = self._base_payload("message_action", user) | {
             "callback_id": callback_id,
             "trigger_id": self.trigger_id(),

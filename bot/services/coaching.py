@@ -1,0 +1,293 @@
+"""Coaching: assigning coaches, the coaching conversation, the LogFrame, alignment, readiness, withdrawal."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from bot.db import transaction
+from bot.delivery import Post
+from bot.runtime import Runtime
+from bot.services.errors import Refused
+from bot.services.ideas import card_changed, coaching_note, locked_idea
+from bot.services.intake import load_idea
+from bot.views import coaching as views
+from bot.views.ids import Purpose
+from bot.views.logframe import playback_message
+from bot.views.text import safe, user
+from models import CoachingThread, Idea, LogFrame, Move, ProcessedEvent, SlackMessage, ThreadMessage
+from models.access import can_edit_logframe, can_steer_coaching, can_withdraw
+from models.logframe import Worksheet
+
+log = logging.getLogger(__name__)
+
+RECENT_MESSAGES = 5
+
+
+# --- assigning a coach ----------------------------------------------------------------------------
+
+
+def ensure_staff(runtime: Runtime, user_id: str, doing: str) -> None:
+    if not runtime.is_staff(user_id):
+        raise Refused(f"Only PMO staff can {doing}. If you think you should be able to, ask the PMO lead.")
+
+
+def assign_coach(runtime: Runtime, idea_id: int | None, coach_id: str, actor_id: str) -> Idea:
+    """Make `coach_id` the idea's coach, open the coaching conversation and brief the coach."""
+    ensure_staff(runtime, actor_id, "assign coaches")
+    if not runtime.is_staff(coach_id):
+        raise Refused(f"{user(coach_id)} isn't on the PMO staff list, so they can't coach ideas.")
+    now = runtime.clock()
+    with transaction(runtime.session_factory) as session:
+        idea = locked_idea(session, idea_id)
+        previous = idea.coach_id
+        if previous == coach_id:
+            raise Refused(f"{user(coach_id)} is already coaching {idea.reference}.")
+        idea.move(Move.ASSIGN_COACH, actor_id=actor_id, at=now, detail={"coach": coach_id, "previous": previous})
+        idea.coach_id = coach_id
+        verb = "took on coaching" if actor_id == coach_id else f"assigned {user(coach_id)} to coach"
+        stage_note = f"{user(actor_id)} {verb} {idea.reference}. Stage: {idea.current_stage.label}."
+        changes = card_changed(runtime, idea, stage_note)
+    _open_conversation(runtime, idea, previous)
+    runtime.courier.deliver(changes)
+    idea = load_idea(runtime, idea.id)
+    runtime.courier.deliver([_catch_up(runtime, idea, previous)])
+    return idea
+
+
+def _open_conversation(runtime: Runtime, idea: Idea, previous_coach: str | None) -> None:
+    """A group DM of the bot, submitter and coach, whose kickoff message's thread holds the coaching."""
+    members = list(dict.fromkeys([idea.submitter_id, idea.coach_id]))
+    channel_id = runtime.gateway.open_conversation(members)
+    text, blocks = views.kickoff(idea, runtime.strategy, previous_coach=previous_coach)
+    runtime.courier.deliver([Post(channel_id, text, blocks, idea_id=idea.id, remember_as=Purpose.KICKOFF)])
+    with runtime.session_factory() as session:
+        kickoff = session.scalar(
+            select(SlackMessage).where(SlackMessage.idea_id == idea.id, SlackMessage.purpose == Purpose.KICKOFF)
+        )
+    if kickoff is None or kickoff.channel_id != channel_id:
+        log.error("kickoff for %s was not posted; no coaching thread recorded", idea.reference)
+        return
+    permalink = runtime.gateway.permalink(kickoff.channel_id, kickoff.ts)
+    with transaction(runtime.session_factory) as session:
+        session.add(
+            CoachingThread(
+                idea_id=idea.id,
+                channel_id=kickoff.channel_id,
+                thread_ts=kickoff.ts,
+                coach_id=idea.coach_id,
+                permalink=permalink,
+                opened_at=runtime.clock(),
+            )
+        )
+
+
+def _catch_up(runtime: Runtime, idea: Idea, previous_coach: str | None) -> Post:
+    with runtime.session_factory() as session:
+        recent = list(
+            session.scalars(
+                select(ThreadMessage)
+                .where(ThreadMessage.idea_id == idea.id, ThreadMessage.deleted_at.is_(None))
+                .order_by(ThreadMessage.posted_at.desc(), ThreadMessage.id.desc())
+                .limit(RECENT_MESSAGES)
+            )
+        )
+    text, blocks = views.catch_up(idea, runtime.strategy, list(reversed(recent)), previous_coach)
+    return Post(idea.coach_id, text, blocks, idea_id=idea.id)
+
+
+# --- the LogFrame ---------------------------------------------------------------------------------
+
+
+def idea_for_logframe(runtime: Runtime, idea_id: int | None, user_id: str) -> Idea:
+    idea = load_idea(runtime, idea_id) if idea_id is not None else None
+    if idea is None:
+        raise Refused("I couldn't find that idea any more.")
+    if not can_edit_logframe(idea, user_id, is_staff=runtime.is_staff(user_id)):
+        raise Refused(f"Only the submitter and coach of {idea.reference} (or PMO staff) can edit its LogFrame.")
+    if not idea.current_stage.is_open:
+        raise Refused(f"{idea.reference} is {idea.current_stage.label.lower()}, so its LogFrame is closed.")
+    return idea
+
+
+def save_logframe(runtime: Runtime, idea_id: int | None, cells: dict[str, str], editor_id: str) -> Idea:
+    idea_for_logframe(runtime, idea_id, editor_id)
+    now = runtime.clock()
+    with transaction(runtime.session_factory) as session:
+        idea = locked_idea(session, idea_id)
+        worksheet = Worksheet.from_cells(cells)
+        if idea.logframe is None:
+            idea.logframe = LogFrame(cells=worksheet.cells, updated_by=editor_id, updated_at=now)
+        else:
+            idea.logframe.cells = worksheet.cells
+            idea.logframe.updated_by, idea.logframe.updated_at = editor_id, now
+        idea.updated_at = now
+        idea.record(
+            "logframe_saved",
+            actor_id=editor_id,
+            at=now,
+            detail={"completed_cells": worksheet.completed_cells},
+        )
+        text, blocks = playback_message(idea, runtime.strategy, editor_id)
+        changes = [*coaching_note(idea, text, blocks), *card_changed(runtime, idea)]
+    runtime.courier.deliver(changes)
+    return idea
+
+
+# --- alignment, readiness, withdrawal -------------------------------------------------------------
+
+
+def idea_for_coach(runtime: Runtime, idea_id: int | None, user_id: str, doing: str) -> Idea:
+    idea = load_idea(runtime, idea_id) if idea_id is not None else None
+    if idea is None:
+        raise Refused("I couldn't find that idea any more.")
+    if not can_steer_coaching(idea, user_id, is_staff=runtime.is_staff(user_id)):
+        raise Refused(f"Only the coach of {idea.reference} or PMO staff can {doing}.")
+    return idea
+
+
+def save_alignment(runtime: Runtime, idea_id: int | None, goal_ids: list[str], note_text: str, actor_id: str) -> Idea:
+    idea_for_coach(runtime, idea_id, actor_id, "confirm its strategy alignment")
+    now = runtime.clock()
+    with transaction(runtime.session_factory) as session:
+        idea = locked_idea(session, idea_id)
+        before = idea.goal_ids
+        idea.set_goals(goal_ids)
+        idea.goal_unsure = False
+        idea.alignment_note = note_text
+        idea.updated_at = now
+        idea.record(
+            "alignment_saved",
+            actor_id=actor_id,
+            at=now,
+            detail={"goals": goal_ids, "previous_goals": before, "note": note_text},
+        )
+        titles = ", ".join(safe(title, 100) for title in runtime.strategy.goal_titles(goal_ids))
+        text = f"{user(actor_id)} confirmed how {idea.reference} connects to the strategy: {titles}."
+        changes = [
+            *coaching_note(idea, text + f"\n>{safe(note_text, 900)}"),
+            *card_changed(runtime, idea, text),
+        ]
+    runtime.courier.deliver(changes)
+    return idea
+
+
+def mark_ready(runtime: Runtime, idea_id: int | None, actor_id: str) -> Idea:
+    idea_for_coach(runtime, idea_id, actor_id, "mark it ready for decision")
+    now = runtime.clock()
+    with transaction(runtime.session_factory) as session:
+        idea = locked_idea(session, idea_id)
+        idea.move(
+            Move.MARK_READY,
+            actor_id=actor_id,
+            at=now,
+            detail={"completed_cells": idea.worksheet.completed_cells},
+        )
+        text = f"{user(actor_id)} marked {idea.reference} ready for a decision."
+        notice_text, notice_blocks = views.ready_notice(idea)
+        changes = [
+            *card_changed(runtime, idea, text),
+            Post(runtime.settings.pmo_channel_id, notice_text, notice_blocks, idea_id=idea.id),
+            *coaching_note(idea, text + " The PMO will decide and explain the decision to you directly."),
+        ]
+    runtime.courier.deliver(changes)
+    return idea
+
+
+def idea_for_withdrawal(runtime: Runtime, idea_id: int | None, user_id: str) -> Idea:
+    idea = load_idea(runtime, idea_id) if idea_id is not None else None
+    if idea is None:
+        raise Refused("I couldn't find that idea any more.")
+    if not can_withdraw(idea, user_id):
+        raise Refused(f"Only the person who submitted {idea.reference} can withdraw it.")
+    return idea
+
+
+def withdraw(runtime: Runtime, idea_id: int | None, reason: str, actor_id: str) -> Idea:
+    idea_for_withdrawal(runtime, idea_id, actor_id)
+    now = runtime.clock()
+    with transaction(runtime.session_factory) as session:
+        idea = locked_idea(session, idea_id)
+        idea.move(Move.WITHDRAW, actor_id=actor_id, at=now, detail={"reason": reason})
+        text = f"{user(actor_id)} withdrew {idea.reference}: “{safe(reason, 900)}”"
+        changes = [*card_changed(runtime, idea, text), *coaching_note(idea, text)]
+    runtime.courier.deliver(changes)
+    return idea
+
+
+# --- capturing the conversation -------------------------------------------------------------------
+
+
+def _moment(ts: str) -> datetime:
+    return datetime.fromtimestamp(float(ts), UTC)
+
+
+def record_message_event(runtime: Runtime, event: dict, event_id: str | None, bot_user_id: str | None) -> bool:
+    """Keep a human reply, edit or deletion in a coaching thread; True when something was stored."""
+    subtype = event.get("subtype")
+    if subtype == "message_changed":
+        message = event.get("message") or {}
+        ts, thread_ts = message.get("ts"), message.get("thread_ts")
+    elif subtype == "message_deleted":
+        message = event.get("previous_message") or {}
+        ts, thread_ts = event.get("deleted_ts"), message.get("thread_ts")
+    elif subtype in (None, "thread_broadcast", "file_share"):
+        message = event
+        ts, thread_ts = event.get("ts"), event.get("thread_ts")
+    else:
+        return False
+    if not ts or not thread_ts or ts == thread_ts:
+        return False
+    if message.get("bot_id") or not message.get("user") or message.get("user") == bot_user_id:
+        return False
+    channel_id = event.get("channel")
+    try:
+        with transaction(runtime.session_factory) as session:
+            thread = session.scalar(
+                select(CoachingThread).where(
+                    CoachingThread.channel_id == channel_id, CoachingThread.thread_ts == thread_ts
+                )
+            )
+            if thread is None:
+                return False
+            if event_id:
+                if session.get(ProcessedEvent, event_id) is not None:
+                    return False
+                session.add(ProcessedEvent(event_id=event_id, received_at=runtime.clock()))
+            stored = session.scalar(
+                select(ThreadMessage).where(ThreadMessage.channel_id == channel_id, ThreadMessage.ts == ts)
+            )
+            now = runtime.clock()
+            if subtype == "message_changed":
+                if stored is None:
+                    return False
+                stored.text, stored.edited_at = message.get("text") or "", now
+            elif subtype == "message_deleted":
+                if stored is None:
+                    return False
+                stored.text, stored.deleted_at = "", now
+            else:
+                if stored is not None:
+                    return False
+                session.add(
+                    ThreadMessage(
+                        idea_id=thread.idea_id,
+                        thread_id=thread.id,
+                        channel_id=channel_id,
+                        ts=ts,
+                        user_id=message["user"],
+                        text=message.get("text") or "",
+                        posted_at=_moment(ts),
+                    )
+                )
+                idea = session.get(Idea, thread.idea_id, with_for_update=True)
+                posted = _moment(ts)
+                if idea.last_reply_at is None or posted >= idea.last_reply_at:
+                    idea.last_reply_at, idea.last_reply_by = posted, message["user"]
+    except IntegrityError:
+        log.info("event %s or message %s/%s already stored", event_id, channel_id, ts)
+        return False
+    return True

@@ -1,0 +1,52 @@
+"""Loading ideas for a change, and the messages every change sends to the PMO's card."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.delivery import Message, Post, Update
+from bot.runtime import Runtime
+from bot.services.errors import Refused
+from bot.views import messages
+from bot.views.coaching import note
+from bot.views.ids import Purpose
+from models import Idea
+
+
+def locked_idea(session: Session, idea_id: int | None) -> Idea:
+    """The idea, locked for this transaction (on PostgreSQL), or Refused when there is none."""
+    idea = None
+    if idea_id is not None:
+        idea = session.scalar(select(Idea).where(Idea.id == idea_id).with_for_update())
+    if idea is None:
+        raise Refused("I couldn't find that idea any more.")
+    return idea
+
+
+def card_changed(runtime: Runtime, idea: Idea, note_text: str | None = None) -> list[Message]:
+    """Refresh the intake card in place and, for a stage change, note it in the card's thread."""
+    text, blocks = messages.intake_card(idea, runtime.strategy)
+    changes: list[Message] = [Update(idea.id, Purpose.INTAKE_CARD, text, blocks)]
+    if note_text:
+        note_text, note_blocks = note(note_text)
+        changes.append(
+            Post(
+                runtime.settings.pmo_channel_id,
+                note_text,
+                note_blocks,
+                idea_id=idea.id,
+                in_thread_of=Purpose.INTAKE_CARD,
+            )
+        )
+    return changes
+
+
+def coaching_note(idea: Idea, text: str, blocks: list | None = None) -> list[Message]:
+    """A message in the idea's current coaching thread, if it has one."""
+    thread = idea.current_thread
+    if thread is None:
+        return []
+    if blocks is None:
+        text, blocks = note(text)
+    return [Post(thread.channel_id, text, blocks, idea_id=idea.id, in_thread_of=Purpose.KICKOFF)]

@@ -1,0 +1,128 @@
+"""Small Block Kit pieces shared by the builders; each clips to Slack's limits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.views.ids import Action
+from bot.views.text import clip
+
+Blocks = list[dict[str, Any]]
+
+
+def section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text, 3000)}}
+
+
+def header(text: str) -> dict[str, Any]:
+    return {"type": "header", "text": {"type": "plain_text", "text": clip(text, 150)}}
+
+
+def context(text: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(text, 3000)}]}
+
+
+def fields(*pairs: tuple[str, str]) -> dict[str, Any]:
+    return {
+        "type": "section",
+        "fields": [{"type": "mrkdwn", "text": clip(f"*{label}*\n{value}", 2000)} for label, value in pairs[:10]],
+    }
+
+
+def button(text: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
+    element = {
+        "type": "button",
+        "action_id": action_id,
+        "text": {"type": "plain_text", "text": clip(text, 75)},
+        "value": clip(value, 2000),
+    }
+    if style:
+        element["style"] = style
+    return element
+
+
+def actions(block_id: str, *elements: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "actions", "block_id": block_id, "elements": list(elements[:25])}
+
+
+def option(text: str, value: str) -> dict[str, Any]:
+    return {"text": {"type": "plain_text", "text": clip(text, 75)}, "value": value[:150]}
+
+
+def text_input(
+    block_id: str,
+    label: str,
+    *,
+    max_length: int,
+    min_length: int = 0,
+    optional: bool = False,
+    multiline: bool = True,
+    initial: str = "",
+    hint: str = "",
+    placeholder: str = "",
+) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": Action.INPUT,
+        "multiline": multiline,
+        "max_length": max_length,
+    }
+    if min_length and not optional:
+        element["min_length"] = min_length
+    if initial:
+        element["initial_value"] = clip(initial, max_length)
+    if placeholder:
+        element["placeholder"] = {"type": "plain_text", "text": clip(placeholder, 150)}
+    block = {
+        "type": "input",
+        "block_id": block_id,
+        "optional": optional,
+        "label": {"type": "plain_text", "text": clip(label, 2000)},
+        "element": element,
+    }
+    if hint:
+        block["hint"] = {"type": "plain_text", "text": clip(hint, 2000)}
+    return block
+
+
+def modal(
+    callback_id: str,
+    title: str,
+    blocks: Blocks,
+    *,
+    submit: str | None = None,
+    close: str = "Cancel",
+    metadata: str = "",
+) -> dict[str, Any]:
+    view: dict[str, Any] = {
+        "type": "modal",
+        "callback_id": callback_id,
+        "private_metadata": metadata,
+        "title": {"type": "plain_text", "text": clip(title, 24)},
+        "close": {"type": "plain_text", "text": clip(close, 24)},
+        "blocks": blocks[:100],
+    }
+    if submit:
+        view["submit"] = {"type": "plain_text", "text": clip(submit, 24)}
+    return view
+
+
+def input_value(state: dict[str, Any], block_id: str) -> Any:
+    """The value of a submitted input block's element, by element type."""
+    element = state.get(block_id, {}).get(Action.INPUT, {})
+    kind = element.get("type")
+    if kind == "plain_text_input":
+        return element.get("value") or ""
+    if kind in ("checkboxes", "multi_static_select"):
+        return [chosen["value"] for chosen in element.get("selected_options") or []]
+    if kind in ("radio_buttons", "static_select"):
+        return (element.get("selected_option") or {}).get("value", "")
+    if kind == "users_select":
+        return element.get("selected_user") or ""
+    if kind == "datepicker":
+        return element.get("selected_date") or ""
+    return None
+
+
+def state_of(view: dict[str, Any]) -> dict[str, Any]:
+    return view.get("state", {}).get("values", {})

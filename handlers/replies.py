@@ -1,0 +1,46 @@
+"""How listeners answer the person who acted when something is refused."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+from bot.runtime import Runtime
+from bot.services.errors import Refused
+from bot.views import messages
+from models import IllegalTransition
+
+
+def tell(runtime: Runtime, body: dict, text: str) -> None:
+    """A short answer only the actor sees: ephemeral where they clicked, else in their DM with the app."""
+    user_id = body["user"]["id"]
+    channel_id = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+    text, blocks = messages.notice(text)
+    if channel_id:
+        runtime.gateway.post_ephemeral(channel_id, user_id, text, blocks)
+    else:
+        runtime.gateway.post_message(user_id, text, blocks)
+
+
+def refusals_told(runtime: Runtime) -> Callable:
+    """Turn a Refused or IllegalTransition raised by a listener into an answer to the actor.
+
+    The wrapped listener must accept `body` (Bolt passes arguments by name).
+    """
+
+    def decorate(listener: Callable) -> Callable:
+        @functools.wraps(listener)
+        def wrapper(*args, **kwargs):
+            try:
+                return listener(*args, **kwargs)
+            except (Refused, IllegalTransition) as error:
+                tell(runtime, kwargs["body"], str(error))
+
+        return wrapper
+
+    return decorate
+
+
+def idea_id_of(action: dict) -> int | None:
+    value = str(action.get("value") or "")
+    return int(value) if value.isdigit() else None
