@@ -1,0 +1,347 @@
+"""The real `idea-coach` command in a subprocess: exit codes, one-line errors, migrations, and HTTP serving.
+
+Each run gets a controlled environment: the caller's environment without any Slack, PMO, database or
+strategy settings, plus exactly what the test sets. Every wait is bounded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+from slack_sdk.signature import SignatureVerifier
+
+from tests.support.fake_slack import TEAM_ID, FakeSlack
+
+ROOT = Path(__file__).resolve().parents[2]
+RUN_TIMEOUT = 60
+HEALTH_TIMEOUT = 30
+SIGNING_SECRET = "cli-test-signing-secret-0d2c"
+PMO_CHANNEL = "CPMO00001"
+COACH = "UCOACH0001"
+
+
+def clean_environ() -> dict[str, str]:
+    dropped = ("DATABASE_URL", "STRATEGY_FILE", "LOG_LEVEL")
+    return {
+        key: value
+        for key, value in os.environ.items()
+        if not key.upper().startswith(("SLACK_", "PMO_")) and key.upper() not in dropped
+    }
+
+
+def run_cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        cwd=ROOT,
+        env=clean_environ() | env,
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT,
+    )
+
+
+def one_line(stderr: str) -> str:
+    assert "Traceback" not in stderr, stderr
+    lines = stderr.splitlines()
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("idea-coach: "), stderr
+    return lines[0]
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'idea-coach.db'}"
+
+
+@pytest.fixture
+def valid_env(database_url: str) -> dict[str, str]:
+    return {
+        "SLACK_BOT_TOKEN": "xoxb-cli-test",
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "PMO_CHANNEL_ID": PMO_CHANNEL,
+        "PMO_STAFF_IDS": f"{COACH},UCOACH0002",
+        "DATABASE_URL": database_url,
+        "STRATEGY_FILE": str(ROOT / "strategy.yml"),
+    }
+
+
+# --- check --------------------------------------------------------------------------------------
+
+
+def test_check_with_nothing_set_exits_2_with_one_line_naming_the_bot_token():
+    result = run_cli("check")
+
+    assert result.returncode == 2
+    line = one_line(result.stderr)
+    assert "SLACK_BOT_TOKEN is not set" in line
+    assert result.stdout == ""
+
+
+def test_check_with_a_broken_strategy_file_exits_2_naming_the_file_and_the_field(valid_env, tmp_path):
+    strategy = (ROOT / "strategy.yml").read_text(encoding="utf-8")
+    broken = tmp_path / "broken-strategy.yml"
+    broken.write_text(strategy.replace("pillar: growth", "pillar: world-domination"), encoding="utf-8")
+
+    result = run_cli("check", **valid_env | {"STRATEGY_FILE": str(broken)})
+
+    assert result.returncode == 2
+    line = one_line(result.stderr)
+    assert str(broken) in line
+    assert "goals[4].pillar" in line
+    assert "world-domination" in line
+
+
+def test_check_with_a_missing_strategy_file_exits_2_naming_it(valid_env, tmp_path):
+    missing = tmp_path / "no-such-strategy.yml"
+
+    result = run_cli("check", **valid_env | {"STRATEGY_FILE": str(missing)})
+
+    assert result.returncode == 2
+    assert one_line(result.stderr) == f"idea-coach: {missing}: file not found (set STRATEGY_FILE to its path)"
+
+
+def test_check_with_everything_valid_exits_0_and_says_ok(valid_env):
+    result = run_cli("check", **valid_env)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("ok")
+    assert "8 goals, 5 criteria, 2 PMO staff" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_check_in_socket_mode_does_not_need_a_signing_secret(valid_env):
+    env = valid_env | {"SLACK_SIGNING_SECRET": "", "SLACK_APP_TOKEN": "xapp-1-cli-test"}
+
+    result = run_cli("check", **env)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("ok")
+
+
+def test_check_over_http_needs_the_signing_secret(valid_env):
+    result = run_cli("check", **valid_env | {"SLACK_SIGNING_SECRET": ""})
+
+    assert result.returncode == 2
+    assert "SLACK_SIGNING_SECRET is not set" in one_line(result.stderr)
+
+
+def test_check_with_an_unknown_log_level_exits_2_with_one_line_naming_it(valid_env):
+    result = run_cli("check", **valid_env | {"LOG_LEVEL": "verbose"})
+
+    assert result.returncode == 2, result.stderr
+    assert "LOG_LEVEL" in one_line(result.stderr)
+
+
+def test_an_unknown_command_is_a_usage_error_not_a_traceback():
+    result = run_cli("launch")
+
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "invalid choice: 'launch'" in result.stderr
+
+
+# --- db upgrade ---------------------------------------------------------------------------------
+
+
+def table_names(path: Path) -> set[str]:
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        rows = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+    return {name for (name,) in rows}
+
+
+def test_db_upgrade_on_a_fresh_sqlite_file_creates_the_schema(tmp_path):
+    path = tmp_path / "fresh.db"
+    assert not path.exists()
+
+    result = run_cli("db", "upgrade", DATABASE_URL=f"sqlite:///{path}")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("ok")
+    tables = table_names(path)
+    assert {"ideas", "idea_goals", "audit_events", "slack_messages", "alembic_version"} <= tables
+
+
+def test_db_upgrade_twice_is_harmless(tmp_path):
+    url = f"sqlite:///{tmp_path / 'twice.db'}"
+    assert run_cli("db", "upgrade", DATABASE_URL=url).returncode == 0
+
+    again = run_cli("db", "upgrade", DATABASE_URL=url)
+
+    assert again.returncode == 0, again.stderr
+    assert "ideas" in table_names(tmp_path / "twice.db")
+
+
+def test_db_upgrade_with_an_unsupported_url_exits_2_with_one_line():
+    result = run_cli("db", "upgrade", DATABASE_URL="mysql://root@localhost/ideas")
+
+    assert result.returncode == 2
+    assert one_line(result.stderr).startswith("idea-coach: DATABASE_URL is invalid")
+
+
+# --- serve: configuration errors ----------------------------------------------------------------
+
+
+def test_serve_with_malformed_staff_ids_exits_2_with_one_line(valid_env):
+    result = run_cli("serve", "--http", **valid_env | {"PMO_STAFF_IDS": "UCOACH0001, bob"})
+
+    assert result.returncode == 2
+    line = one_line(result.stderr)
+    assert "PMO_STAFF_IDS is invalid" in line
+    assert "'bob'" in line
+
+
+def test_serve_ends_with_one_line_naming_the_token_when_slack_refuses_it(valid_env):
+    fake = FakeSlack().start()
+    try:
+        fake.fail("auth.test", "invalid_auth", times=10)
+        result = run_cli("serve", "--http", "--port", "0", **valid_env | {"SLACK_API_URL": fake.url})
+    finally:
+        fake.stop()
+
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    last = result.stderr.splitlines()[-1]
+    assert last.startswith("idea-coach: SLACK_BOT_TOKEN: Slack did not accept it")
+    assert "invalid_auth" in last
+
+
+# --- serve --http: a smoke test over real HTTP --------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def http(url: str, *, data: bytes | None = None, headers: dict[str, str] | None = None) -> tuple[int, str]:
+    request = urllib.request.Request(url, data=data, headers=headers or {}, method="POST" if data else "GET")
+    try:
+        with urllib.request.urlopen(request, timeout=5) as answer:
+            return answer.status, answer.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def stop(process: subprocess.Popen) -> None:
+    """End the server we started: SIGTERM, then SIGKILL to its own process group if it lingers."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=5)
+    with contextlib.suppress(ProcessLookupError):  # a worker the master left behind
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+@pytest.fixture
+def fake_slack_server() -> Iterator[FakeSlack]:
+    fake = FakeSlack().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def served(fake_slack_server: FakeSlack, valid_env, tmp_path) -> Iterator[str]:
+    """`idea-coach serve --http` running in a subprocess; yields its base URL once /healthz answers."""
+    port = free_port()
+    log = (tmp_path / "serve.log").open("w+")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "serve", "--http", "--port", str(port), "--host", "127.0.0.1"],
+        cwd=ROOT,
+        env=clean_environ() | valid_env | {"SLACK_API_URL": fake_slack_server.url},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + HEALTH_TIMEOUT
+        while True:
+            if process.poll() is not None:
+                log.seek(0)
+                pytest.fail(f"serve exited with {process.returncode}:\n{log.read()[-3000:]}")
+            with contextlib.suppress(OSError):
+                if http(base + "/healthz")[0] == 200:
+                    break
+            if time.monotonic() > deadline:
+                log.seek(0)
+                pytest.fail(f"/healthz did not answer 200 within {HEALTH_TIMEOUT}s:\n{log.read()[-3000:]}")
+            time.sleep(0.2)
+        yield base
+    finally:
+        stop(process)
+        log.close()
+
+
+def signed_command(base: str, text: str, user: str) -> tuple[int, str]:
+    body = urlencode(
+        {
+            "token": "legacy-verification-token",
+            "team_id": TEAM_ID,
+            "team_domain": "credit",
+            "channel_id": "CGENERAL1",
+            "channel_name": "general",
+            "user_id": user,
+            "user_name": user.lower(),
+            "command": "/idea",
+            "text": text,
+            "api_app_id": "A0IDEACOACH",
+            "is_enterprise_install": "false",
+            "response_url": f"https://hooks.slack.invalid/commands/{TEAM_ID}/1/x",
+            "trigger_id": f"1.{TEAM_ID}.trig000001",
+        }
+    )
+    timestamp = str(int(time.time()))
+    signature = SignatureVerifier(SIGNING_SECRET).generate_signature(timestamp=timestamp, body=body)
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Slack-Request-Timestamp": timestamp,
+        "X-Slack-Signature": signature,
+    }
+    return http(base + "/slack/events", data=body.encode(), headers=headers)
+
+
+def test_serve_http_answers_health_checks_and_signed_slash_commands(served, fake_slack_server, tmp_path):
+    status, body = http(served + "/healthz")
+    assert status == 200
+    assert json.loads(body) == {"ok": True, "database": "up"}
+    assert "ideas" in table_names(tmp_path / "idea-coach.db")  # serve migrated the database
+    assert fake_slack_server.calls_to("auth.test"), "the bot token was not verified with Slack"
+
+    status, body = signed_command(served, "help", user="USUBMIT001")
+
+    assert status == 200, body
+    reply = json.loads(body)
+    assert "/idea mine" in reply["blocks"][0]["text"]["text"]
+    assert reply["text"] == "How to use Idea Coach"
+
+
+def test_serve_http_refuses_a_request_with_a_forged_signature(served):
+    status, _ = http(
+        served + "/slack/events",
+        data=b"command=%2Fidea&text=help",
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Slack-Request-Timestamp": str(int(time.time())),
+            "X-Slack-Signature": "v0=" + "0" * 64,
+        },
+    )
+    assert status == 401
