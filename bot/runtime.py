@@ -31,3 +31,8 @@ class Runtime:
 
     def is_staff(self, user_id: str) -> bool:
         return self.settings.is_staff(user_id)
+
+    def is_pmo(self, user_id: str) -> bool:
+        """PMO staff, deciders and the PMO lead: everyone who may see any idea."""
+        settings = self.settings
+        return settings.is_staff(user_id) or settings.is_decider(user_id) or user_id == settings.pmo_lead_id

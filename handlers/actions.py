@@ -3,6 +3,7 @@ from slack_bolt import Ack, App
 from bot.runtime import Runtime
 from bot.services import coaching, intake
 from bot.services.errors import Refused
+from bot.services.ideas import existing_idea
 from bot.views import messages
 from bot.views.coaching import alignment_modal, assign_coach_modal, withdraw_modal
 from bot.views.ids import Action
@@ -21,7 +22,9 @@ def register(app: App, runtime: Runtime) -> None:
         found = intake.visible_idea(runtime, idea_id_of(action), body["user"]["id"], "that one")
         if found.idea is None:
             raise Refused(found.refusal)
-        runtime.gateway.open_view(body["trigger_id"], messages.details_modal(found.idea, runtime.strategy))
+        can_decide = runtime.settings.is_decider(body["user"]["id"])
+        view = messages.details_modal(found.idea, runtime.strategy, can_decide=can_decide)
+        runtime.gateway.open_view(body["trigger_id"], view)
 
     @app.action(Action.OPEN_INTAKE.value)
     def open_intake(ack: Ack, body: dict) -> None:
@@ -40,9 +43,7 @@ def register(app: App, runtime: Runtime) -> None:
     def open_assign_coach(ack: Ack, body: dict, action: dict) -> None:
         ack()
         coaching.ensure_staff(runtime, body["user"]["id"], "assign coaches")
-        idea = intake.load_idea(runtime, idea_id_of(action) or 0)
-        if idea is None:
-            raise Refused("I couldn't find that idea any more.")
+        idea = existing_idea(runtime, idea_id_of(action))
         runtime.gateway.open_view(body["trigger_id"], assign_coach_modal(idea))
 
     @app.action(Action.OPEN_LOGFRAME.value)
@@ -72,6 +73,4 @@ def register(app: App, runtime: Runtime) -> None:
     def open_withdraw(ack: Ack, body: dict, action: dict) -> None:
         ack()
         idea = coaching.idea_for_withdrawal(runtime, idea_id_of(action), body["user"]["id"])
-        if not idea.current_stage.is_open:
-            raise Refused(f"{idea.reference} is already {idea.current_stage.label.lower()}.")
         runtime.gateway.open_view(body["trigger_id"], withdraw_modal(idea))

@@ -4,6 +4,7 @@ from bot.runtime import Runtime
 from bot.services import intake
 from bot.views import messages
 from bot.views.intake import intake_modal
+from bot.views.text import safe
 from models import parse_reference
 
 LONG_TITLE = 80
@@ -25,8 +26,10 @@ def register(app: App, runtime: Runtime) -> None:
                 reply(ack, messages.notice(found.refusal))
             else:
                 ack(
-                    text=messages.heading(found.idea),
-                    blocks=messages.details_blocks(found.idea, runtime.strategy),
+                    text=safe(messages.heading(found.idea), 300),
+                    blocks=messages.details_blocks(
+                        found.idea, runtime.strategy, can_decide=runtime.settings.is_decider(user_id)
+                    ),
                 )
         else:
             ack()

@@ -49,7 +49,16 @@ STAGE_LABELS: dict[Stage, str] = {
 
 CLOSED_STAGES = frozenset({Stage.DECIDED_GO, Stage.DECIDED_NO_GO, Stage.WITHDRAWN})
 
-_DECIDABLE = (Stage.SUBMITTED, Stage.IN_COACHING, Stage.READY_FOR_DECISION)
+# Deciding an idea that is already decided is a correction: a new, visible decision, never an edit.
+_DECIDABLE = (
+    Stage.SUBMITTED,
+    Stage.IN_COACHING,
+    Stage.READY_FOR_DECISION,
+    Stage.DECIDED_GO,
+    Stage.DECIDED_NO_GO,
+    Stage.NOT_NOW,
+)
+DECIDED_STAGES = frozenset({Stage.DECIDED_GO, Stage.DECIDED_NO_GO, Stage.NOT_NOW})
 
 TRANSITIONS: dict[tuple[Stage, Move], Stage] = {
     (Stage.SUBMITTED, Move.ASSIGN_COACH): Stage.IN_COACHING,

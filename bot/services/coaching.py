@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
+from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -12,7 +13,7 @@ from bot.db import transaction
 from bot.delivery import Post
 from bot.runtime import Runtime
 from bot.services.errors import Refused
-from bot.services.ideas import card_changed, coaching_note, locked_idea
+from bot.services.ideas import card_changed, coaching_note, existing_idea, locked_idea
 from bot.services.intake import load_idea
 from bot.views import coaching as views
 from bot.views.ids import Purpose
@@ -51,8 +52,14 @@ def assign_coach(runtime: Runtime, idea_id: int | None, coach_id: str, actor_id:
         verb = "took on coaching" if actor_id == coach_id else f"assigned {user(coach_id)} to coach"
         stage_note = f"{user(actor_id)} {verb} {idea.reference}. Stage: {idea.current_stage.label}."
         changes = card_changed(runtime, idea, stage_note)
-    _open_conversation(runtime, idea, previous)
     runtime.courier.deliver(changes)
+    try:
+        _open_conversation(runtime, idea, previous)
+    except SlackApiError as error:
+        reason = error.response.get("error", "unknown error")
+        log.error("could not open the coaching conversation for %s: %s", idea.reference, reason)
+        problem = f"I couldn't open the coaching conversation ({safe(reason, 100)}). Reassign the coach to retry."
+        runtime.courier.deliver(card_changed(runtime, idea, problem)[1:])
     idea = load_idea(runtime, idea.id)
     runtime.courier.deliver([_catch_up(runtime, idea, previous)])
     return idea
@@ -103,9 +110,7 @@ def _catch_up(runtime: Runtime, idea: Idea, previous_coach: str | None) -> Post:
 
 
 def idea_for_logframe(runtime: Runtime, idea_id: int | None, user_id: str) -> Idea:
-    idea = load_idea(runtime, idea_id) if idea_id is not None else None
-    if idea is None:
-        raise Refused("I couldn't find that idea any more.")
+    idea = existing_idea(runtime, idea_id)
     if not can_edit_logframe(idea, user_id, is_staff=runtime.is_staff(user_id)):
         raise Refused(f"Only the submitter and coach of {idea.reference} (or PMO staff) can edit its LogFrame.")
     if not idea.current_stage.is_open:
@@ -141,9 +146,7 @@ def save_logframe(runtime: Runtime, idea_id: int | None, cells: dict[str, str], 
 
 
 def idea_for_coach(runtime: Runtime, idea_id: int | None, user_id: str, doing: str) -> Idea:
-    idea = load_idea(runtime, idea_id) if idea_id is not None else None
-    if idea is None:
-        raise Refused("I couldn't find that idea any more.")
+    idea = existing_idea(runtime, idea_id)
     if not can_steer_coaching(idea, user_id, is_staff=runtime.is_staff(user_id)):
         raise Refused(f"Only the coach of {idea.reference} or PMO staff can {doing}.")
     return idea
@@ -198,11 +201,11 @@ def mark_ready(runtime: Runtime, idea_id: int | None, actor_id: str) -> Idea:
 
 
 def idea_for_withdrawal(runtime: Runtime, idea_id: int | None, user_id: str) -> Idea:
-    idea = load_idea(runtime, idea_id) if idea_id is not None else None
-    if idea is None:
-        raise Refused("I couldn't find that idea any more.")
+    idea = existing_idea(runtime, idea_id)
     if not can_withdraw(idea, user_id):
         raise Refused(f"Only the person who submitted {idea.reference} can withdraw it.")
+    if not idea.current_stage.is_open:
+        raise Refused(f"{idea.reference} is already {idea.current_stage.label.lower()}.")
     return idea
 
 

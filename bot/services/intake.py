@@ -86,7 +86,7 @@ def visible_idea(runtime: Runtime, idea_id: int | None, user_id: str, asked_as: 
     idea = load_idea(runtime, idea_id) if idea_id is not None else None
     if idea is None:
         return Lookup(None, f"I couldn't find an idea called {asked_as}. Try `/idea mine` to list yours.")
-    if not can_view(idea, user_id, is_staff=runtime.is_staff(user_id)):
+    if not can_view(idea, user_id, is_staff=runtime.is_pmo(user_id)):
         return Lookup(
             None,
             f"Sorry, {idea.reference} isn't yours, so I can't show it. Only its submitter, its coach "

@@ -14,6 +14,19 @@ def section(text: str) -> dict[str, Any]:
     return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text, 3000)}}
 
 
+def sections(title: str, lines: list[str], limit: int = 2900) -> Blocks:
+    """`lines` under a bold title, split across as many sections as Slack's 3000-character limit needs."""
+    blocks: Blocks = []
+    current = f"*{title}*"
+    for line in lines:
+        if len(current) + 1 + len(line) > limit:
+            blocks.append(section(current))
+            current = ""
+        current = f"{current}\n{line}" if current else line
+    blocks.append(section(current))
+    return blocks
+
+
 def header(text: str) -> dict[str, Any]:
     return {"type": "header", "text": {"type": "plain_text", "text": clip(text, 150)}}
 
@@ -38,6 +51,17 @@ def button(text: str, action_id: str, value: str, style: str | None = None) -> d
     }
     if style:
         element["style"] = style
+    return element
+
+
+def confirmed(element: dict[str, Any], title: str, text: str, confirm: str) -> dict[str, Any]:
+    """`element` with a confirmation dialog Slack shows before the action is sent."""
+    element["confirm"] = {
+        "title": {"type": "plain_text", "text": clip(title, 100)},
+        "text": {"type": "plain_text", "text": clip(text, 300)},
+        "confirm": {"type": "plain_text", "text": clip(confirm, 30)},
+        "deny": {"type": "plain_text", "text": "Cancel"},
+    }
     return element
 
 

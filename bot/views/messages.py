@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from bot.config import Strategy
-from bot.views.blocks import Blocks, actions, button, context, fields, header, modal, section
+from bot.views.blocks import Blocks, actions, button, confirmed, context, fields, header, modal, section
 from bot.views.ids import Action, Callback
 from bot.views.text import ago, date, link, quote, safe, user
 from models import Idea, Stage
 from models.intake import Beneficiary, HelpOffer
+from models.lifecycle import DECIDED_STAGES
 
 
 def heading(idea: Idea) -> str:
@@ -45,9 +46,34 @@ def card_buttons(idea: Idea) -> list[dict[str, Any]]:
             button("Coach this", Action.COACH_THIS, value, "primary"),
             button("Assign coach", Action.ASSIGN_COACH, value),
         ]
-    elif stage.is_open:
+    elif stage in (Stage.IN_COACHING, Stage.READY_FOR_DECISION):
         buttons.append(button("Reassign coach", Action.ASSIGN_COACH, value))
+    if decide := decide_button(idea):
+        buttons.append(decide)
     return buttons
+
+
+def decide_button(idea: Idea) -> dict[str, Any] | None:
+    """The decide button for the idea's stage, with a confirmation where deciding now is unusual."""
+    value = str(idea.id)
+    stage = idea.current_stage
+    if stage is Stage.READY_FOR_DECISION:
+        return button("Decide", Action.DECIDE, value, "primary")
+    if stage in (Stage.SUBMITTED, Stage.IN_COACHING):
+        return confirmed(
+            button("Decide early", Action.DECIDE, value),
+            "Decide before coaching ends?",
+            f"{idea.reference} hasn't been marked ready for a decision. Decide it anyway?",
+            "Decide now",
+        )
+    if stage in DECIDED_STAGES:
+        return confirmed(
+            button("Correct decision", Action.DECIDE, value),
+            "Correct the decision?",
+            "The submitter will get a new notice marked as a correction; the original stays on record.",
+            "Write a correction",
+        )
+    return None
 
 
 def intake_card(idea: Idea, strategy: Strategy) -> tuple[str, Blocks]:
@@ -98,7 +124,15 @@ def submitter_receipt(idea: Idea, strategy: Strategy) -> tuple[str, Blocks]:
     return text, blocks
 
 
-def details_blocks(idea: Idea, strategy: Strategy) -> Blocks:
+MESSAGE_TEXT_LIMIT = 1500
+MODAL_TEXT_LIMIT = 2900
+
+
+def details_blocks(
+    idea: Idea, strategy: Strategy, *, can_decide: bool = False, text_limit: int = MESSAGE_TEXT_LIMIT
+) -> Blocks:
+    """An idea's details. In a message every answer is clipped shorter, to keep the whole message
+    under Slack's total text limit for messages (about 12k characters)."""
     thread = idea.current_thread
     conversation = link(thread.permalink, "Open the coaching thread") if thread and thread.permalink else "-"
     blocks: Blocks = [
@@ -111,25 +145,33 @@ def details_blocks(idea: Idea, strategy: Strategy) -> Blocks:
             ("LogFrame", idea.worksheet.completeness),
             ("Coaching conversation", conversation),
         ),
-        section(f"*The problem or opportunity*\n{safe(idea.problem, 2800)}"),
-        section(f"*The idea*\n{safe(idea.proposal, 2800)}"),
+        section(f"*The problem or opportunity*\n{safe(idea.problem, text_limit)}"),
+        section(f"*The idea*\n{safe(idea.proposal, text_limit)}"),
         fields(("Who benefits", beneficiaries_text(idea)), ("Goals", goals_text(idea, strategy))),
     ]
     if idea.alignment_note:
-        blocks.append(section(f"*Strategy alignment*\n{safe(idea.alignment_note, 2800)}"))
-    blocks.append(section(f"*How we would know it worked*\n{safe(idea.success_signal, 2800)}"))
+        blocks.append(section(f"*Strategy alignment*\n{safe(idea.alignment_note, text_limit)}"))
+    blocks.append(section(f"*How we would know it worked*\n{safe(idea.success_signal, text_limit)}"))
     if idea.tried_before:
-        blocks.append(section(f"*Already tried*\n{safe(idea.tried_before, 2800)}"))
+        blocks.append(section(f"*Already tried*\n{safe(idea.tried_before, text_limit)}"))
     offers = HelpOffer.__members__.values()
     help_label = HelpOffer(idea.help_offer).label if idea.help_offer in offers else "-"
     blocks.append(context(f"Help delivering it: {help_label}"))
     if idea.source_permalink:
         blocks.append(context(link(idea.source_permalink, "From this message")))
+    buttons = []
+    if text_limit < MODAL_TEXT_LIMIT:
+        buttons.append(button("Open full details", Action.VIEW_DETAILS, str(idea.id)))
+    if can_decide and (decide := decide_button(idea)):
+        buttons.append(decide)
+    if buttons:
+        blocks.append(actions(f"details:{idea.id}", *buttons))
     return blocks
 
 
-def details_modal(idea: Idea, strategy: Strategy) -> dict[str, Any]:
-    return modal(Callback.DETAILS, idea.reference, details_blocks(idea, strategy), close="Close")
+def details_modal(idea: Idea, strategy: Strategy, *, can_decide: bool = False) -> dict[str, Any]:
+    blocks = details_blocks(idea, strategy, can_decide=can_decide, text_limit=MODAL_TEXT_LIMIT)
+    return modal(Callback.DETAILS, idea.reference, blocks, close="Close", metadata=str(idea.id))
 
 
 def my_ideas(ideas: list[Idea]) -> tuple[str, Blocks]:

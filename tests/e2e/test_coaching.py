@@ -24,8 +24,16 @@ def load(session_factory, idea_id) -> Idea:
 
 
 def reply(slack, thread, user, text, ts, event_id=None, retry=None):
-    event = {"type": "message", "channel": thread.channel_id, "user": user, "text": text, "ts": ts,
-             "thread_ts": thread.thread_ts, "channel_type": "mpim", "event_ts": ts}
+    event = {
+        "type": "message",
+        "channel": thread.channel_id,
+        "user": user,
+        "text": text,
+        "ts": ts,
+        "thread_ts": thread.thread_ts,
+        "channel_type": "mpim",
+        "event_ts": ts,
+    }
     return slack.event(event, event_id=event_id, retry=retry)
 
 
@@ -45,9 +53,13 @@ def test_coach_this_assigns_the_clicker_opens_the_conversation_and_updates_the_c
     posts = slack.fake.calls_to("chat.postMessage")
     kickoff = next(post for post in posts if post["channel"].startswith("G"))
     assert f"<@{SUBMITTER}>" in kickoff.mrkdwn and f"<@{COACH}>" in kickoff.mrkdwn
-    for question in ("What are we trying to accomplish, and why?", "How will we measure success?",
-                     "What other conditions must exist?", "How do we get there?",
-                     "what other ways could reach the same goal?"):
+    for question in (
+        "What are we trying to accomplish, and why?",
+        "How will we measure success?",
+        "What other conditions must exist?",
+        "How do we get there?",
+        "what other ways could reach the same goal?",
+    ):
         assert question in kickoff.mrkdwn
     kickoff_buttons = [e["action_id"] for b in kickoff["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert kickoff_buttons == [Action.OPEN_LOGFRAME, Action.OPEN_ALIGNMENT, Action.MARK_READY, Action.WITHDRAW]
@@ -156,14 +168,46 @@ def test_bot_messages_and_other_threads_are_ignored(slack, session_factory):
     coach_this(slack, idea_id, COACH)
     thread = coaching_thread(session_factory, idea_id)
 
-    slack.event({"type": "message", "channel": thread.channel_id, "bot_id": "BCOACH", "user": BOT_USER_ID,
-                 "text": "LogFrame updated", "ts": "1800000003.000100", "thread_ts": thread.thread_ts})
-    slack.event({"type": "message", "channel": thread.channel_id, "user": SUBMITTER, "text": "other thread",
-                 "ts": "1800000004.000100", "thread_ts": "1799999999.000100"})
-    slack.event({"type": "message", "channel": "CGENERAL1", "user": SUBMITTER, "text": "not a thread",
-                 "ts": "1800000005.000100"})
-    response = slack.event({"type": "message", "subtype": "channel_join", "channel": thread.channel_id,
-                            "user": OUTSIDER, "ts": "1800000006.000100", "thread_ts": thread.thread_ts})
+    slack.event(
+        {
+            "type": "message",
+            "channel": thread.channel_id,
+            "bot_id": "BCOACH",
+            "user": BOT_USER_ID,
+            "text": "LogFrame updated",
+            "ts": "1800000003.000100",
+            "thread_ts": thread.thread_ts,
+        }
+    )
+    slack.event(
+        {
+            "type": "message",
+            "channel": thread.channel_id,
+            "user": SUBMITTER,
+            "text": "other thread",
+            "ts": "1800000004.000100",
+            "thread_ts": "1799999999.000100",
+        }
+    )
+    slack.event(
+        {
+            "type": "message",
+            "channel": "CGENERAL1",
+            "user": SUBMITTER,
+            "text": "not a thread",
+            "ts": "1800000005.000100",
+        }
+    )
+    response = slack.event(
+        {
+            "type": "message",
+            "subtype": "channel_join",
+            "channel": thread.channel_id,
+            "user": OUTSIDER,
+            "ts": "1800000006.000100",
+            "thread_ts": thread.thread_ts,
+        }
+    )
 
     assert response.status == 200
     assert count(session_factory, ThreadMessage) == 0
@@ -176,8 +220,7 @@ def test_a_retried_event_is_stored_once(slack, session_factory):
     thread = coaching_thread(session_factory, idea_id)
 
     first = reply(slack, thread, SUBMITTER, "Here's more context.", "1800000001.000100", event_id="Ev0001")
-    again = reply(slack, thread, SUBMITTER, "Here's more context.", "1800000001.000100", event_id="Ev0001",
-                  retry=1)
+    again = reply(slack, thread, SUBMITTER, "Here's more context.", "1800000001.000100", event_id="Ev0001", retry=1)
 
     assert (first.status, again.status) == (200, 200)
     assert count(session_factory, ThreadMessage) == 1
@@ -191,16 +234,47 @@ def test_edits_and_deletions_are_reflected(slack, session_factory):
     reply(slack, thread, SUBMITTER, "Typo here", "1800000001.000100")
     reply(slack, thread, SUBMITTER, "Delete me", "1800000002.000100")
 
-    slack.event({"type": "message", "subtype": "message_changed", "channel": thread.channel_id, "hidden": True,
-                 "ts": "1800000010.000100",
-                 "message": {"type": "message", "user": SUBMITTER, "text": "Fixed it", "ts": "1800000001.000100",
-                             "thread_ts": thread.thread_ts, "edited": {"user": SUBMITTER, "ts": "1800000010.0"}},
-                 "previous_message": {"type": "message", "user": SUBMITTER, "text": "Typo here",
-                                      "ts": "1800000001.000100", "thread_ts": thread.thread_ts}})
-    slack.event({"type": "message", "subtype": "message_deleted", "channel": thread.channel_id, "hidden": True,
-                 "ts": "1800000011.000100", "deleted_ts": "1800000002.000100",
-                 "previous_message": {"type": "message", "user": SUBMITTER, "text": "Delete me",
-                                      "ts": "1800000002.000100", "thread_ts": thread.thread_ts}})
+    slack.event(
+        {
+            "type": "message",
+            "subtype": "message_changed",
+            "channel": thread.channel_id,
+            "hidden": True,
+            "ts": "1800000010.000100",
+            "message": {
+                "type": "message",
+                "user": SUBMITTER,
+                "text": "Fixed it",
+                "ts": "1800000001.000100",
+                "thread_ts": thread.thread_ts,
+                "edited": {"user": SUBMITTER, "ts": "1800000010.0"},
+            },
+            "previous_message": {
+                "type": "message",
+                "user": SUBMITTER,
+                "text": "Typo here",
+                "ts": "1800000001.000100",
+                "thread_ts": thread.thread_ts,
+            },
+        }
+    )
+    slack.event(
+        {
+            "type": "message",
+            "subtype": "message_deleted",
+            "channel": thread.channel_id,
+            "hidden": True,
+            "ts": "1800000011.000100",
+            "deleted_ts": "1800000002.000100",
+            "previous_message": {
+                "type": "message",
+                "user": SUBMITTER,
+                "text": "Delete me",
+                "ts": "1800000002.000100",
+                "thread_ts": thread.thread_ts,
+            },
+        }
+    )
 
     with session_factory() as session:
         edited, deleted = session.scalars(select(ThreadMessage).order_by(ThreadMessage.ts)).all()
@@ -242,8 +316,10 @@ def test_logframe_partial_save_playback_completeness_and_resume(slack, session_f
     playback = next(p for p in slack.fake.calls_to("chat.postMessage") if p["channel"] == thread.channel_id)
     assert playback["thread_ts"] == thread.thread_ts
     assert "7 of 16 cells" in playback.mrkdwn
-    assert ("If we do configure the texting service and train loan officers and the vendor's texting API is "
-            "approved holds, then we will deliver an automatic text") in playback.mrkdwn
+    assert (
+        "If we do configure the texting service and train loan officers and the vendor's texting API is "
+        "approved holds, then we will deliver an automatic text"
+    ) in playback.mrkdwn
     assert "then it contributes to the goal: Consumer loan decision in under 1 day" in playback.mrkdwn
     assert "LogFrame 7 of 16 cells" in slack.fake.only("chat.update").mrkdwn
 
@@ -251,8 +327,7 @@ def test_logframe_partial_save_playback_completeness_and_resume(slack, session_f
     blocks = {block.get("block_id"): block for block in resumed["blocks"]}
     assert blocks["purpose.objective"]["element"]["initial_value"] == answers["purpose.objective"]
     assert blocks["goal.objective"]["element"]["initial_option"]["value"] == "loan-cycle-time"
-    slack.submit_view(resumed, answers | {"goal.measure": "decision time median", "purpose.objective": ""},
-                      user=COACH)
+    slack.submit_view(resumed, answers | {"goal.measure": "decision time median", "purpose.objective": ""}, user=COACH)
     with session_factory() as session:
         cells = session.get(LogFrame, idea_id).cells
         assert "purpose.objective" not in cells and cells["goal.measure"] == "decision time median"
@@ -263,8 +338,9 @@ def test_logframe_rejects_oversize_cells_and_orphan_measures(slack, session_fact
     coach_this(slack, idea_id, COACH)
     view = open_logframe(slack, idea_id, coaching_thread(session_factory, idea_id), SUBMITTER)
 
-    body = slack.submit_view(view, {"purpose.measure": "x" * 1001, "outcome2.measure": "50 a week"},
-                             user=SUBMITTER).json()
+    body = slack.submit_view(
+        view, {"purpose.measure": "x" * 1001, "outcome2.measure": "50 a week"}, user=SUBMITTER
+    ).json()
 
     assert body["response_action"] == "errors"
     assert set(body["errors"]) == {"purpose.measure", "outcome2.objective"}
@@ -296,8 +372,9 @@ def test_coach_confirms_alignment_and_the_card_shows_it(slack, session_factory):
     click_in_thread(slack, Action.OPEN_ALIGNMENT, idea_id, COACH, thread)
     view = slack.fake.only("views.open")["view"]
     slack.fake.reset()
-    slack.submit_view(view, {"goals": ["paper-reduction"], "note": "Retires the paper missing-docs letter."},
-                      user=COACH)
+    slack.submit_view(
+        view, {"goals": ["paper-reduction"], "note": "Retires the paper missing-docs letter."}, user=COACH
+    )
 
     idea = load(session_factory, idea_id)
     assert (idea.goal_ids, idea.goal_unsure) == (["paper-reduction"], False)
@@ -367,3 +444,17 @@ def test_details_show_coach_time_in_stage_logframe_and_thread_link(slack, sessio
     assert "Open the coaching thread" in text
     with session_factory() as session:
         assert session.scalar(select(SlackMessage).where(SlackMessage.purpose == Purpose.KICKOFF)) is not None
+
+
+def test_when_the_conversation_cannot_be_opened_the_pmo_is_told_on_the_card(slack, session_factory):
+    idea_id = submit_idea(slack)
+    slack.fake.fail("conversations.open", "user_not_found")
+
+    click_card(slack, Action.COACH_THIS, idea_id, COACH)
+
+    idea = load(session_factory, idea_id)
+    assert (idea.stage, idea.coach_id) == (Stage.IN_COACHING, COACH)
+    assert coaching_thread(session_factory, idea_id) is None
+    notes = [p for p in slack.fake.calls_to("chat.postMessage") if p["channel"] == PMO_CHANNEL]
+    assert any("couldn't open the coaching conversation (user_not_found)" in p.mrkdwn for p in notes)
+    assert "In coaching" in slack.fake.only("chat.update").mrkdwn

@@ -57,6 +57,7 @@ def test_submitting_the_modal_stores_the_idea_posts_the_card_and_thanks_the_subm
         Action.VIEW_DETAILS,
         Action.COACH_THIS,
         Action.ASSIGN_COACH,
+        Action.DECIDE,
     ]
     assert remembered[Purpose.INTAKE_CARD].channel_id == PMO_CHANNEL
     assert remembered[Purpose.RECEIPT].channel_id.startswith("D")

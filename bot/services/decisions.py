@@ -1,0 +1,345 @@
+"""Deciding ideas: the guard, the preview, the notice, and what follows a decision."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from bot.db import transaction
+from bot.delivery import Message, Post, Update
+from bot.runtime import Runtime
+from bot.services.errors import Refused
+from bot.services.ideas import card_changed, coaching_note, existing_idea, locked_idea
+from bot.services.intake import load_idea
+from bot.views import decisions as views
+from bot.views.ids import Purpose
+from bot.views.text import date as slack_date
+from bot.views.text import link, safe, user
+from models import CoachingThread, Decision, DecisionDraft, Feedback, Idea, Move, SlackMessage, Stage
+from models.decision_rules import Outcome, Proposal, check_proposal, repeats, weighted_score
+from models.lifecycle import DECIDED_STAGES
+
+
+def ensure_decider(runtime: Runtime, user_id: str) -> None:
+    if not runtime.settings.is_decider(user_id):
+        raise Refused("Only the PMO's deciders can decide ideas. Your coach or the PMO lead can tell you who they are.")
+
+
+def _weights(runtime: Runtime) -> dict[str, float]:
+    return {criterion.id: criterion.weight for criterion in runtime.strategy.criteria}
+
+
+def check(runtime: Runtime, proposal: Proposal) -> dict[str, str]:
+    return check_proposal(
+        proposal,
+        weights=_weights(runtime),
+        known_goals={goal.id for goal in runtime.strategy.goals},
+        today=runtime.clock().date(),
+    )
+
+
+def latest_decision(session, idea_id: int) -> Decision | None:
+    return session.scalars(
+        select(Decision).where(Decision.idea_id == idea_id).order_by(Decision.id.desc()).limit(1)
+    ).first()
+
+
+@dataclass(frozen=True)
+class DecisionForm:
+    idea: Idea
+    prefill: Proposal | None
+    correcting: bool
+    early: bool
+
+
+def decision_form(runtime: Runtime, idea_id: int | None, decider_id: str) -> DecisionForm:
+    ensure_decider(runtime, decider_id)
+    idea = existing_idea(runtime, idea_id)
+    if not idea.current_stage.is_open and idea.current_stage not in DECIDED_STAGES:
+        raise Refused(f"{idea.reference} is {idea.current_stage.label.lower()}, so there is nothing to decide.")
+    correcting = idea.current_stage in DECIDED_STAGES
+    prefill = None
+    if correcting:
+        with runtime.session_factory() as session:
+            previous = latest_decision(session, idea.id)
+        prefill = _proposal_of(previous) if previous else None
+    early = idea.current_stage in (Stage.SUBMITTED, Stage.IN_COACHING)
+    return DecisionForm(idea, prefill, correcting, early)
+
+
+def _proposal_of(decision: Decision) -> Proposal:
+    return Proposal.from_payload(
+        {
+            "outcome": decision.outcome,
+            "scores": decision.scores,
+            "goals_considered": decision.goals_considered,
+            "rationale": decision.rationale,
+            "alternatives": decision.alternatives or "",
+            "what_would_change": decision.what_would_change or "",
+            "next_steps": decision.next_steps or "",
+            "owner_id": decision.owner_id or "",
+            "target_start": decision.target_start.isoformat() if decision.target_start else None,
+            "revisit_on": decision.revisit_on.isoformat() if decision.revisit_on else None,
+        }
+    )
+
+
+@dataclass(frozen=True)
+class Preview:
+    draft_id: int
+    view: dict
+
+
+def preview(runtime: Runtime, idea_id: int | None, proposal: Proposal, decider_id: str) -> Preview:
+    """Keep the checked proposal as a draft and show it exactly as the submitter will read it."""
+    ensure_decider(runtime, decider_id)
+    with transaction(runtime.session_factory) as session:
+        idea = locked_idea(session, idea_id)
+        previous = latest_decision(session, idea.id) if idea.current_stage in DECIDED_STAGES else None
+        draft = DecisionDraft(
+            idea_id=idea.id, decider_id=decider_id, payload=proposal.to_payload(), created_at=runtime.clock()
+        )
+        session.add(draft)
+        session.flush()
+        warnings = _repeat_warnings(session, idea, proposal)
+        weighted = weighted_score(proposal.scores, _weights(runtime))
+        _, notice = views.notice_blocks(
+            idea, proposal, runtime.strategy, decider_id=decider_id, weighted=weighted, corrects=previous
+        )
+        return Preview(draft.id, views.preview_modal(notice, draft.id, warnings, Outcome(proposal.outcome)))
+
+
+def _repeat_warnings(session, idea: Idea, proposal: Proposal) -> list[str]:
+    rows = session.execute(
+        select(Decision.idea_id, Decision.rationale).where(Decision.idea_id != idea.id).order_by(Decision.id.desc())
+    )
+    for other_idea_id, rationale in rows:
+        if repeats(proposal.rationale, rationale):
+            return [
+                f"This rationale is word for word the one already sent for IDEA-{other_idea_id}. "
+                "Submitters compare notes: is it really specific to this idea?"
+            ]
+    return []
+
+
+def send(runtime: Runtime, draft_id: int | None, decider_id: str) -> Decision:
+    """Record the decision, move the idea, and send the notice, the thread post and the card update."""
+    ensure_decider(runtime, decider_id)
+    now = runtime.clock()
+    with transaction(runtime.session_factory) as session:
+        draft = session.get(DecisionDraft, draft_id, with_for_update=True) if draft_id else None
+        if draft is None or draft.decider_id != decider_id:
+            raise Refused("That decision preview has expired; please open Decide again.")
+        if draft.sent:
+            raise Refused("That decision has already been sent.")
+        proposal = Proposal.from_payload(draft.payload)
+        if check(runtime, proposal):
+            raise Refused("That decision is no longer complete; please open Decide again.")
+        idea = locked_idea(session, draft.idea_id)
+        previous = latest_decision(session, idea.id) if idea.current_stage in DECIDED_STAGES else None
+        outcome = Outcome(proposal.outcome)
+        weighted = weighted_score(proposal.scores, _weights(runtime))
+        decision = Decision(
+            idea_id=idea.id,
+            outcome=outcome,
+            decided_by=decider_id,
+            decided_at=now,
+            scores=proposal.to_payload()["scores"],
+            weighted_score=weighted,
+            goals_considered=proposal.goals_considered,
+            rationale=proposal.rationale.strip(),
+            alternatives=proposal.alternatives.strip() or None,
+            what_would_change=proposal.what_would_change.strip() or None,
+            next_steps=proposal.next_steps.strip() or None,
+            owner_id=proposal.owner_id or None,
+            target_start=proposal.target_start if outcome is Outcome.GO else None,
+            revisit_on=proposal.revisit_on if outcome is Outcome.NOT_NOW else None,
+            corrects_id=previous.id if previous else None,
+        )
+        session.add(decision)
+        session.flush()
+        idea.move(
+            outcome.move,
+            actor_id=decider_id,
+            at=now,
+            detail={
+                "decision_id": decision.id,
+                "correction_of": decision.corrects_id,
+                "weighted_score": weighted,
+                **proposal.to_payload(),
+            },
+        )
+        idea.revisit_on = decision.revisit_on
+        draft.sent = True
+        changes = _decision_messages(runtime, idea, proposal, decision, previous, weighted)
+    runtime.courier.deliver(changes)
+    return decision
+
+
+def _decision_messages(
+    runtime: Runtime, idea: Idea, proposal: Proposal, decision: Decision, previous: Decision | None, weighted: float
+) -> list[Message]:
+    outcome = Outcome(decision.outcome)
+    text, blocks = views.notice_blocks(
+        idea, proposal, runtime.strategy, decider_id=decision.decided_by, weighted=weighted, corrects=previous
+    )
+    blocks.append(views.notice_actions(idea, decision.id, outcome))
+    thread_text, thread_blocks = views.thread_summary(
+        idea, proposal, decision.decided_by, weighted, previous is not None
+    )
+    verb = "corrected the decision to" if previous else "decided"
+    card_note = f"{user(decision.decided_by)} {verb} *{outcome.label}* (weighted {weighted:.1f} of 5)."
+    changes: list[Message] = [
+        Post(idea.submitter_id, text, blocks, idea_id=idea.id, remember_as=Purpose.DECISION_NOTICE),
+        *coaching_note(idea, thread_text, thread_blocks),
+        *card_changed(runtime, idea, card_note),
+    ]
+    if outcome is Outcome.GO:
+        handoff_text, handoff_blocks = views.handoff(idea, proposal, runtime.strategy, decision.decided_by)
+        changes.append(Post(runtime.settings.pmo_channel_id, handoff_text, handoff_blocks, idea_id=idea.id))
+    return changes
+
+
+# --- the submitter's answers ----------------------------------------------------------------------
+
+
+def submitters_idea(runtime: Runtime, idea_id: int | None, user_id: str, doing: str) -> Idea:
+    idea = existing_idea(runtime, idea_id)
+    if idea.submitter_id != user_id:
+        raise Refused(f"Only the person who submitted {idea.reference} can {doing}.")
+    return idea
+
+
+def acknowledge(runtime: Runtime, decision_id: int | None, user_id: str) -> None:
+    now = runtime.clock()
+    with transaction(runtime.session_factory) as session:
+        decision = session.get(Decision, decision_id) if decision_id else None
+        if decision is None:
+            raise Refused("I couldn't find that decision any more.")
+        idea = session.get(Idea, decision.idea_id)
+        if idea.submitter_id != user_id:
+            raise Refused(f"Only the person who submitted {idea.reference} can mark its decision understood.")
+        if decision.acknowledged_at is not None:
+            return
+        decision.acknowledged_at = now
+        idea.record("decision_acknowledged", actor_id=user_id, at=now, detail={"decision_id": decision.id})
+        proposal = _proposal_of(decision)
+        previous = session.get(Decision, decision.corrects_id) if decision.corrects_id else None
+        text, blocks = views.notice_blocks(
+            idea,
+            proposal,
+            runtime.strategy,
+            decider_id=decision.decided_by,
+            weighted=decision.weighted_score,
+            corrects=previous,
+        )
+        prompt_text, prompt_blocks = views.feedback_prompt(idea)
+        changes: list[Message] = [
+            Update(idea.id, Purpose.DECISION_NOTICE, text, views.acknowledged_blocks(blocks, slack_date(now))),
+            Post(user_id, prompt_text, prompt_blocks, idea_id=idea.id),
+        ]
+    runtime.courier.deliver(changes)
+
+
+def ask_question(runtime: Runtime, idea_id: int | None, user_id: str) -> None:
+    """Bring the submitter back into the coaching thread with the coach (or the decider) mentioned."""
+    idea = submitters_idea(runtime, idea_id, user_id, "ask about its decision")
+    with runtime.session_factory() as session:
+        decision = latest_decision(session, idea.id)
+    helper = idea.coach_id or (decision.decided_by if decision else None)
+    if helper is None:
+        raise Refused("There's no decision or coach on this idea yet to ask.")
+    thread = idea.current_thread
+    if thread is None:
+        thread = _open_question_thread(runtime, idea, helper)
+    text = (
+        f"{user(idea.submitter_id)} has a question about the decision on {idea.reference}. "
+        f"{user(helper)}, could you pick it up here?"
+    )
+    runtime.courier.deliver(coaching_note(load_idea(runtime, idea.id), text))
+    where = link(thread.permalink, "the coaching thread") if thread.permalink else "your coaching conversation"
+    reply = f"I've asked {user(helper)} to join you in {where}. Ask away there."
+    runtime.courier.deliver([Post(user_id, reply, [{"type": "section", "text": {"type": "mrkdwn", "text": reply}}])])
+
+
+def _open_question_thread(runtime: Runtime, idea: Idea, helper: str) -> CoachingThread:
+    channel_id = runtime.gateway.open_conversation(list(dict.fromkeys([idea.submitter_id, helper])))
+    text = f"Questions about the decision on {idea.reference}: {safe(idea.title, 150)}. Reply in this thread."
+    runtime.courier.deliver(
+        [
+            Post(
+                channel_id,
+                text,
+                [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
+                idea_id=idea.id,
+                remember_as=Purpose.KICKOFF,
+            )
+        ]
+    )
+    with transaction(runtime.session_factory) as session:
+        message = session.scalar(
+            select(SlackMessage).where(SlackMessage.idea_id == idea.id, SlackMessage.purpose == Purpose.KICKOFF)
+        )
+        if message is None:
+            raise Refused("I couldn't open a conversation just now; please try again in a minute.")
+        kickoff = CoachingThread(
+            idea_id=idea.id,
+            channel_id=message.channel_id,
+            thread_ts=message.ts,
+            coach_id=helper,
+            permalink=runtime.gateway.permalink(message.channel_id, message.ts),
+            opened_at=runtime.clock(),
+        )
+        session.add(kickoff)
+    return kickoff
+
+
+def idea_for_reconsideration(runtime: Runtime, idea_id: int | None, user_id: str) -> Idea:
+    idea = submitters_idea(runtime, idea_id, user_id, "ask for it to be reconsidered")
+    if idea.current_stage not in (Stage.DECIDED_NO_GO, Stage.NOT_NOW):
+        raise Refused(f"{idea.reference} is {idea.current_stage.label.lower()}, so there's nothing to reconsider.")
+    return idea
+
+
+def reconsider(runtime: Runtime, idea_id: int | None, new_information: str, user_id: str) -> Idea:
+    idea_for_reconsideration(runtime, idea_id, user_id)
+    now = runtime.clock()
+    with transaction(runtime.session_factory) as session:
+        idea = locked_idea(session, idea_id)
+        idea.move(Move.RECONSIDER, actor_id=user_id, at=now, detail={"new_information": new_information})
+        idea.revisit_on = None
+        text = (
+            f"{user(user_id)} asked the PMO to reconsider {idea.reference} with new information: "
+            f"“{safe(new_information, 1500)}”"
+        )
+        coach = f" {user(idea.coach_id)}, it's back with you in coaching." if idea.coach_id else ""
+        changes = [*card_changed(runtime, idea, text), *coaching_note(idea, text + coach)]
+        changes.append(
+            Post(
+                runtime.settings.pmo_channel_id,
+                text,
+                [{"type": "section", "text": {"type": "mrkdwn", "text": text + (coach or " It needs a coach.")}}],
+                idea_id=idea.id,
+            )
+        )
+    runtime.courier.deliver(changes)
+    return idea
+
+
+def record_feedback(
+    runtime: Runtime, idea_id: int | None, user_id: str, rating: int, comment: str, anonymous: bool
+) -> None:
+    idea = submitters_idea(runtime, idea_id, user_id, "give feedback on its process")
+    with transaction(runtime.session_factory) as session:
+        session.add(
+            Feedback(
+                idea_id=None if anonymous else idea.id,
+                user_id=None if anonymous else user_id,
+                rating=rating,
+                comment=comment or None,
+                given_at=runtime.clock(),
+            )
+        )
+    thanks = "Thank you. The PMO reads every answer."
+    runtime.courier.deliver([Post(user_id, thanks, [{"type": "section", "text": {"type": "mrkdwn", "text": thanks}}])])
