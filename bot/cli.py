@@ -27,6 +27,11 @@ def main(argv: list[str] | None = None) -> int:
 
     commands.add_parser("check", help="validate the configuration and strategy.yml")
 
+    commands.add_parser("scheduler", help="run only the scheduled jobs (nudge sweep, revisits, weekly digest)")
+    sweep = commands.add_parser("sweep", help="run one nudge sweep now (or as if at --at) and report it")
+    sweep.add_argument("--at", metavar="ISO-TIME", help="sweep as if it were this time (no zone: strategy's zone)")
+    sweep.add_argument("--dry-run", action="store_true", help="print the nudges it would send; send nothing")
+
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
@@ -37,6 +42,10 @@ def main(argv: list[str] | None = None) -> int:
             return db_upgrade(settings)
         if args.command == "serve":
             return serve_command(settings, args)
+        if args.command == "scheduler":
+            return scheduler_command(settings)
+        if args.command == "sweep":
+            return sweep_command(settings, args)
     except ConfigError as error:
         print(f"idea-coach: {error}", file=sys.stderr)
         return EXIT_CONFIG
@@ -87,6 +96,9 @@ def serve_command(settings: Settings, args: argparse.Namespace) -> int:
         app = create_app(settings, strategy, session_factory=make_session_factory(engine))
     except Exception as error:  # Bolt verifies the token with auth.test on start
         raise ConfigError(f"SLACK_BOT_TOKEN: Slack did not accept it: {error}") from None
+    from bot.scheduler import build_runtime, start_background
+
+    start_background(build_runtime(settings, strategy))
     if socket_mode:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
@@ -97,6 +109,48 @@ def serve_command(settings: Settings, args: argparse.Namespace) -> int:
 
     run_http(wsgi_app(app), host=args.host, port=args.port, threads=args.threads)
     return 0
+
+
+def scheduler_command(settings: Settings) -> int:
+    settings.require("SLACK_BOT_TOKEN", "PMO_CHANNEL_ID", "PMO_STAFF_IDS")
+    strategy = settings.strategy
+    from bot.db import make_engine
+    from bot.scheduler import build_runtime, run_blocking
+
+    _migrate(make_engine(settings.database_url), settings)
+    run_blocking(build_runtime(settings, strategy))
+    return 0
+
+
+def sweep_command(settings: Settings, args: argparse.Namespace) -> int:
+    settings.require("SLACK_BOT_TOKEN", "PMO_CHANNEL_ID", "PMO_STAFF_IDS")
+    strategy = settings.strategy
+    now = parse_at(args.at, strategy.calendar.time_zone) if args.at else None
+    from bot.db import make_engine
+    from bot.runtime import utc_now
+    from bot.scheduler import build_runtime
+    from bot.services.nudges import sweep
+
+    _migrate(make_engine(settings.database_url), settings)
+    report = sweep(build_runtime(settings, strategy), now or utc_now(), dry_run=args.dry_run)
+    for item in report.items:
+        print(item.describe())
+    print(report.summary())
+    return 0
+
+
+def parse_at(value: str, time_zone: str):
+    """An ISO 8601 time; without a zone it is read in the strategy's time zone."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise ConfigError(f"--at: {value!r} is not an ISO time (like 2027-03-02T10:00 or 2027-03-02T15:00Z)") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(time_zone))
+    return moment.astimezone(UTC)
 
 
 if __name__ == "__main__":

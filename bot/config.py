@@ -5,14 +5,19 @@ Every operator mistake becomes a ConfigError whose message is one line naming th
 
 from __future__ import annotations
 
+import logging
 import os
+from datetime import date, time
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from models.business_time import WorkCalendar
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 
@@ -31,10 +36,12 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///idea-coach.db"
     pmo_channel_id: str = ""
     pmo_staff_ids: Annotated[frozenset[str], NoDecode] = frozenset()
+    pmo_decider_ids: Annotated[frozenset[str], NoDecode] = frozenset()
+    pmo_lead_id: str = ""
     strategy_file: Path = Path("strategy.yml")
     log_level: str = "INFO"
 
-    @field_validator("pmo_staff_ids", mode="before")
+    @field_validator("pmo_staff_ids", "pmo_decider_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
         if isinstance(value, str):
@@ -46,7 +53,7 @@ class Settings(BaseSettings):
     def _check_ids(cls, value: frozenset[str]) -> frozenset[str]:
         for user_id in value:
             if user_id[:1] not in ("U", "W") or not user_id.isalnum():
-                raise ValueError(f"'{user_id}' is not a Slack user id (like U012ABCDEF)")
+                raise ValueError(f"{user_id!r} is not a Slack user id (like U012ABCDEF)")
         return value
 
     @field_validator("slack_api_url")
@@ -56,11 +63,18 @@ class Settings(BaseSettings):
             raise ValueError("must be an http(s) URL")
         return value if value.endswith("/") else value + "/"
 
+    @field_validator("log_level")
+    @classmethod
+    def _check_log_level(cls, value: str) -> str:
+        if value.upper() not in logging.getLevelNamesMapping():
+            raise ValueError(f"{value!r} is not a log level (DEBUG, INFO, WARNING, ERROR)")
+        return value.upper()
+
     @field_validator("pmo_channel_id")
     @classmethod
     def _check_channel(cls, value: str) -> str:
         if value and (value[:1] not in ("C", "G") or not value.isalnum()):
-            raise ValueError(f"'{value}' is not a Slack channel id (like C012ABCDEF)")
+            raise ValueError(f"{value!r} is not a Slack channel id (like C012ABCDEF)")
         return value
 
     @field_validator("database_url")
@@ -77,6 +91,14 @@ class Settings(BaseSettings):
     def is_staff(self, user_id: str) -> bool:
         return user_id in self.pmo_staff_ids
 
+    @property
+    def deciders(self) -> frozenset[str]:
+        """Who may decide: PMO_DECIDER_IDS, or every PMO staff member when it is not set."""
+        return self.pmo_decider_ids or self.pmo_staff_ids
+
+    def is_decider(self, user_id: str) -> bool:
+        return user_id in self.deciders
+
     def require(self, *names: str) -> None:
         """Raise ConfigError naming the first of `names` that is not set."""
         for name in names:
@@ -86,6 +108,12 @@ class Settings(BaseSettings):
     @cached_property
     def strategy(self) -> Strategy:
         return load_strategy(self.strategy_file)
+
+
+def _check_user_id(user_id: str) -> str:
+    if user_id[:1] not in ("U", "W") or not user_id.isalnum():
+        raise ValueError(f"{user_id!r} is not a Slack user id (like U012ABCDEF)")
+    return user_id
 
 
 REQUIRED_HELP = {
@@ -152,6 +180,55 @@ class Clocks(_Strict):
     awaiting_decision_business_days: Annotated[int, Field(ge=1, le=60)] = 5
 
 
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _clock_time(value: object) -> object:
+    """A time such as "09:00"; YAML reads an unquoted 17:00 as the base-60 number 1020, so take that too."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 24 * 60:
+        return time(value // 60, value % 60)
+    return value
+
+
+class Calendar(_Strict):
+    """When people may be nudged, and when the weekly digest goes out (in the organisation's time zone)."""
+
+    time_zone: str = "America/New_York"
+    work_start: time = time(9, 0)
+    work_end: time = time(17, 0)
+    holidays: Annotated[list[date], Field(max_length=500)] = []
+    digest_day: Literal[WEEKDAYS] = "monday"
+    digest_time: time = time(9, 0)
+
+    @field_validator("work_start", "work_end", "digest_time", mode="before")
+    @classmethod
+    def _times(cls, value: object) -> object:
+        return _clock_time(value)
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"'{value}' is not a known time zone (like America/New_York)") from None
+        return value
+
+    @model_validator(mode="after")
+    def _hours_in_order(self) -> Calendar:
+        if self.work_start >= self.work_end:
+            raise ValueError("work_start must be before work_end")
+        return self
+
+    @property
+    def work_calendar(self) -> WorkCalendar:
+        return WorkCalendar(self.time_zone, self.work_start, self.work_end, frozenset(self.holidays))
+
+    @property
+    def digest_weekday(self) -> int:
+        return WEEKDAYS.index(self.digest_day)
+
+
 class Strategy(_Strict):
     organisation: Annotated[str, Field(min_length=1, max_length=100)]
     year: Annotated[int, Field(ge=2000, le=2100)]
@@ -159,6 +236,7 @@ class Strategy(_Strict):
     goals: Annotated[list[Goal], Field(min_length=1, max_length=99)]
     criteria: Annotated[list[Criterion], Field(min_length=1, max_length=10)]
     clocks: Clocks = Clocks()
+    calendar: Calendar = Calendar()
 
     @model_validator(mode="after")
     def _check_references(self) -> Strategy:
@@ -168,7 +246,7 @@ class Strategy(_Strict):
         pillar_ids = {pillar.id for pillar in self.pillars}
         for index, goal in enumerate(self.goals):
             if goal.pillar not in pillar_ids:
-                raise ValueError(f"goals[{index}].pillar: '{goal.pillar}' is not one of the pillars' ids")
+                raise ValueError(f"goals[{index}].pillar: {goal.pillar!r} is not one of the pillars' ids")
         return self
 
     def goal(self, goal_id: str) -> Goal | None:
@@ -185,7 +263,7 @@ def _unique(section: str, ids: list[str]) -> None:
     seen: set[str] = set()
     for index, item_id in enumerate(ids):
         if item_id in seen:
-            raise ValueError(f"{section}[{index}].id: '{item_id}' is used twice")
+            raise ValueError(f"{section}[{index}].id: {item_id!r} is used twice")
         seen.add(item_id)
 
 
@@ -195,6 +273,10 @@ def load_strategy(path: Path) -> Strategy:
         raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"{path}: file not found (set STRATEGY_FILE to its path)") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text; save it as UTF-8") from None
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read it ({error.strerror or error})") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""

@@ -82,3 +82,12 @@ class SlackGateway:
 
     def user_info(self, user_id: str) -> dict[str, Any]:
         return self.client.users_info(user=user_id)["user"]
+
+    def upload_file(
+        self, channel: str, filename: str, content: bytes, title: str, initial_comment: str | None = None
+    ) -> str | None:
+        """Share a file in `channel` (files.getUploadURLExternal, upload, files.completeUploadExternal)."""
+        response = self.client.files_upload_v2(
+            channel=channel, filename=filename, content=content, title=title, initial_comment=initial_comment
+        )
+        return (response.get("file") or {}).get("id")

@@ -1,6 +1,7 @@
 """Domain model: SQLAlchemy tables and pure rules. Never imports slack_sdk or bot."""
 
 from models.base import Base
+from models.decision import Decision, DecisionDraft, Feedback
 from models.idea import (
     AuditEvent,
     CoachingThread,
@@ -13,20 +14,28 @@ from models.idea import (
     parse_reference,
 )
 from models.lifecycle import IllegalTransition, Move, Stage, advance
+from models.nudge import DeliveryStatus, Digest, Nudge, UserTimeZone
 
 __all__ = [
     "AuditEvent",
     "Base",
     "CoachingThread",
+    "Decision",
+    "DecisionDraft",
+    "DeliveryStatus",
+    "Digest",
+    "Feedback",
     "Idea",
     "IdeaGoal",
     "IllegalTransition",
     "LogFrame",
     "Move",
+    "Nudge",
     "ProcessedEvent",
     "SlackMessage",
     "Stage",
     "ThreadMessage",
+    "UserTimeZone",
     "advance",
     "parse_reference",
 ]

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, UTCDateTime
@@ -15,6 +16,11 @@ REFERENCE_PREFIX = "IDEA-"
 
 class Idea(Base):
     __tablename__ = "ideas"
+    # The nudge sweep reads only stalled ideas through these (see bot/services/nudges.py).
+    __table_args__ = (
+        Index("ix_ideas_stage_clock_started_at", "stage", "clock_started_at"),
+        Index("ix_ideas_stage_revisit_on", "stage", "revisit_on"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     title: Mapped[str] = mapped_column(String(150))
@@ -36,6 +42,12 @@ class Idea(Base):
     alignment_note: Mapped[str | None] = mapped_column(Text)
     last_reply_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     last_reply_by: Mapped[str | None] = mapped_column(String(32))
+    revisit_on: Mapped[date | None] = mapped_column(Date, index=True)
+    # Nudges: a snooze delays the next one; "I'm on it" restarts the stage clock. clock_started_at is the
+    # latest of stage_entered_at, last_reply_at and clock_reset_at, kept current by models.nudge.
+    snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    clock_reset_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    clock_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -108,11 +120,11 @@ class Idea(Base):
 
 def parse_reference(text: str) -> int | None:
     """The idea id in 'IDEA-12' (any case), or None."""
-    text = text.strip().upper()
-    if not text.startswith(REFERENCE_PREFIX):
-        return None
-    number = text.removeprefix(REFERENCE_PREFIX)
-    return int(number) if number.isdigit() and len(number) < 10 else None
+    match = _REFERENCE.fullmatch(text.strip())
+    return int(match.group(1)) if match else None
+
+
+_REFERENCE = re.compile(rf"{REFERENCE_PREFIX}([0-9]{{1,9}})", re.IGNORECASE)
 
 
 class IdeaGoal(Base):

@@ -12,6 +12,10 @@ class Callback(StrEnum):
     LOGFRAME = "idea_logframe"
     ALIGNMENT = "idea_alignment"
     WITHDRAW = "idea_withdraw"
+    DECISION = "idea_decision"
+    DECISION_PREVIEW = "idea_decision_preview"
+    RECONSIDER = "idea_reconsider"
+    FEEDBACK = "idea_feedback"
 
 
 class Action(StrEnum):
@@ -23,7 +27,16 @@ class Action(StrEnum):
     OPEN_ALIGNMENT = "idea_open_alignment"
     MARK_READY = "idea_mark_ready"
     WITHDRAW = "idea_withdraw"
+    DECIDE = "idea_decide"
+    ASK_QUESTION = "idea_ask_question"
+    UNDERSTOOD = "idea_understood"
+    RECONSIDER = "idea_reconsider"
+    GIVE_FEEDBACK = "idea_give_feedback"
     INPUT = "value"
+    SNOOZE_DAY = "nudge_snooze_day"
+    SNOOZE_3_DAYS = "nudge_snooze_3_days"
+    SNOOZE_WEEK = "nudge_snooze_week"
+    ON_IT = "nudge_on_it"
 
 
 class Purpose(StrEnum):
@@ -32,3 +45,4 @@ class Purpose(StrEnum):
     INTAKE_CARD = "intake_card"
     RECEIPT = "receipt"
     KICKOFF = "kickoff"
+    DECISION_NOTICE = "decision_notice"

@@ -161,6 +161,13 @@ class FakeSlack:
             }
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": f"G{next(self._ids):08d}"}}
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{next(self._ids):08d}"
+            return {"ok": True, "file_id": file_id, "upload_url": f"{self.url.removesuffix('api/')}upload/{file_id}"}
+        if method == "files.completeUploadExternal":
+            files = args.get("files")
+            files = json.loads(files) if isinstance(files, str) else files or []
+            return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
         if method == "users.info":
             user_id = args.get("user", "")
             user = self.users.get(user_id, {"tz": "America/New_York", "tz_offset": -18000})
@@ -172,14 +179,28 @@ class FakeSlack:
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
-                method = self.path.rstrip("/").rsplit("/", 1)[-1]
                 length = int(self.headers.get("Content-Length") or 0)
+                if self.path.startswith("/upload/"):  # where files.getUploadURLExternal sends the bytes
+                    data = self.rfile.read(length)
+                    file_id = self.path.rstrip("/").rsplit("/", 1)[-1]
+                    status, _, _ = fake._record("upload", {"file_id": file_id, "content": data}, dict(self.headers))
+                    self._reply(status, f"OK - {len(data)}".encode() if status == 200 else b"failed", {}, "text/plain")
+                    return
+                method = self.path.rstrip("/").rsplit("/", 1)[-1]
                 raw = self.rfile.read(length).decode()
-                args = _parse_body(raw, self.headers.get("Content-Type", ""))
+                self._answer(method, _parse_body(raw, self.headers.get("Content-Type", "")))
+
+            def do_GET(self) -> None:  # slack_sdk sends users.info (and a few others) as GET
+                path, _, query = self.path.partition("?")
+                self._answer(path.rstrip("/").rsplit("/", 1)[-1], _parse_body(query, ""))
+
+            def _answer(self, method: str, args: dict[str, Any]) -> None:
                 status, body, extra_headers = fake._record(method, args, dict(self.headers))
-                payload = json.dumps(body).encode()
+                self._reply(status, json.dumps(body).encode(), extra_headers, "application/json")
+
+            def _reply(self, status: int, payload: bytes, extra_headers: dict[str, str], content_type: str) -> None:
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(payload)))
                 for name, value in extra_headers.items():
                     self.send_header(name.replace("_", "-"), value)

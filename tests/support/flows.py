@@ -60,5 +60,11 @@ def count(session_factory, model, *where) -> int:
 
 
 def click_in_thread(slack, action_id: str, idea_id: int, user: str, thread: CoachingThread):
-    return slack.click(action_id, value=str(idea_id), user=user, channel=thread.channel_id,
-                       message={"ts": thread.thread_ts, "text": ""}, block_id=f"kickoff:{idea_id}")
+    return slack.click(
+        action_id,
+        value=str(idea_id),
+        user=user,
+        channel=thread.channel_id,
+        message={"ts": thread.thread_ts, "text": ""},
+        block_id=f"kickoff:{idea_id}",
+    )

@@ -1,0 +1,130 @@
+"""APScheduler wiring only: which job runs when. The job bodies are services that take (runtime, now).
+
+Each process keeps its own schedule in memory (APScheduler 3.x must not share a job store between
+processes); exactly-once delivery comes from the database claims in the services, so any number of
+`serve` or `scheduler` processes may run these jobs against one database.
+
+- nudge sweep: every 5 minutes (and at start-up): all stage clocks, retries, and a digest that is due
+  but not yet posted (so a digest missed while the app was down goes out once it is back);
+- revisit check: every business day at the start of working hours, organisation's time zone;
+- weekly digest: on the configured day and time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import signal
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.config import Settings, Strategy
+from bot.db import make_engine, make_session_factory
+from bot.runtime import Runtime, utc_now
+from bot.services import digest, nudges
+from bot.slack import SlackGateway, make_web_client
+from models.nudging import NudgeKind
+
+log = logging.getLogger(__name__)
+
+SWEEP_MINUTES = 5
+FIRST_SWEEP_DELAY = timedelta(seconds=15)
+DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def build_runtime(settings: Settings, strategy: Strategy) -> Runtime:
+    """A runtime of the scheduler's own: its own engine and Slack client, shared with no request handling."""
+    engine = make_engine(settings.database_url)
+    client = make_web_client(settings.slack_bot_token, settings.slack_api_url)
+    return Runtime(settings, strategy, make_session_factory(engine), SlackGateway(client))
+
+
+def _guarded(name: str, job: Callable[[], object]) -> None:
+    try:
+        job()
+    except Exception:
+        log.exception("scheduled %s failed; the next run will try again", name)
+
+
+def sweep_job(runtime: Runtime) -> None:
+    now = runtime.clock()
+    _guarded("nudge sweep", lambda: nudges.sweep(runtime, now))
+    _guarded("digest catch-up", lambda: digest.digest_if_due(runtime, now))
+
+
+def revisit_job(runtime: Runtime) -> None:
+    now = runtime.clock()
+    _guarded("revisit check", lambda: nudges.sweep(runtime, now, kinds=[NudgeKind.REVISIT]))
+
+
+def digest_job(runtime: Runtime) -> None:
+    now = runtime.clock()
+    _guarded("weekly digest", lambda: digest.digest_if_due(runtime, now))
+
+
+def configure(scheduler: BaseScheduler, runtime: Runtime, *, first_sweep: datetime | None = None) -> BaseScheduler:
+    calendar = runtime.strategy.calendar
+    zone = calendar.work_calendar.zone
+    scheduler.add_job(
+        sweep_job,
+        IntervalTrigger(minutes=SWEEP_MINUTES),
+        args=[runtime],
+        id="nudge-sweep",
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=SWEEP_MINUTES * 60,
+        next_run_time=first_sweep,
+        replace_existing=True,
+    )
+    scheduler.add_job(
+        revisit_job,
+        CronTrigger(
+            day_of_week="mon-fri", hour=calendar.work_start.hour, minute=calendar.work_start.minute, timezone=zone
+        ),
+        args=[runtime],
+        id="revisit-check",
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=3600,
+        replace_existing=True,
+    )
+    scheduler.add_job(
+        digest_job,
+        CronTrigger(
+            day_of_week=DAY_NAMES[calendar.digest_weekday],
+            hour=calendar.digest_time.hour,
+            minute=calendar.digest_time.minute,
+            timezone=zone,
+        ),
+        args=[runtime],
+        id="weekly-digest",
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=3600,
+        replace_existing=True,
+    )
+    return scheduler
+
+
+def start_background(runtime: Runtime) -> BackgroundScheduler:
+    """Start the jobs in daemon threads of this process (for `idea-coach serve`)."""
+    scheduler = configure(BackgroundScheduler(timezone="UTC"), runtime, first_sweep=utc_now() + FIRST_SWEEP_DELAY)
+    scheduler.start()
+    log.info("scheduler started: nudge sweep every %s minutes, revisit check, weekly digest", SWEEP_MINUTES)
+    return scheduler
+
+
+def run_blocking(runtime: Runtime) -> None:
+    """Run only the jobs, in the foreground, until interrupted (for `idea-coach scheduler`)."""
+    scheduler = configure(BlockingScheduler(timezone="UTC"), runtime, first_sweep=utc_now())
+    log.info("Idea Coach scheduler running: nudge sweep every %s minutes, revisit check, weekly digest", SWEEP_MINUTES)
+    # SIGTERM (a deployment stopping us) ends the loop; a job already running finishes first.
+    signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
+    with contextlib.suppress(KeyboardInterrupt, SystemExit):
+        scheduler.start()

@@ -1,0 +1,134 @@
+"""The weekly digest: its Block Kit message and the pipeline chart (a PNG), from figures the service gathers."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.views.blocks import Blocks, context, fields, header, section
+from bot.views.text import date, link, safe, user
+
+MAX_LISTED = 10
+MAX_STALLED = 15
+SECTION_LIMIT = 3000
+
+
+@dataclass(frozen=True)
+class IdeaLine:
+    reference: str
+    title: str
+    detail: str = ""  # safe mrkdwn
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class DigestFigures:
+    week_start: datetime
+    week_end: datetime
+    new_ideas: list[IdeaLine] = field(default_factory=list)
+    per_stage: list[tuple[str, int]] = field(default_factory=list)
+    decisions: list[IdeaLine] = field(default_factory=list)
+    stalled: list[IdeaLine] = field(default_factory=list)
+    median_first_reply_days: float | None = None
+    first_reply_count: int = 0
+    median_decision_days: float | None = None
+    decision_count: int = 0
+    window_days: int = 90
+
+
+def _line(item: IdeaLine) -> str:
+    name = f"*{item.reference}* {safe(item.title, 90)}"
+    if item.url:
+        name = f"{link(item.url, item.reference)} {safe(item.title, 90)}"
+    return f"• {name}" + (f" — {item.detail}" if item.detail else "")
+
+
+def _sections(title: str, lines: list[str], empty: str) -> Blocks:
+    """`title` then `lines` in as many sections as keep each under Slack's 3,000 characters."""
+    if not lines:
+        return [section(f"*{title}*\n{empty}")]
+    blocks: Blocks = []
+    current = f"*{title}*"
+    for line in lines:
+        if len(current) + 1 + len(line) > SECTION_LIMIT:
+            blocks.append(section(current))
+            current = line
+        else:
+            current += "\n" + line
+    blocks.append(section(current))
+    return blocks
+
+
+def _median(days: float | None, count: int, window: int) -> str:
+    if days is None:
+        return f"_no data in the last {window} days_"
+    unit = "day" if round(days, 1) == 1 else "days"
+    return f"{days:.1f} {unit} (n={count}, last {window} days)"
+
+
+def digest_message(figures: DigestFigures) -> tuple[str, Blocks]:
+    new_count = len(figures.new_ideas)
+    text = (
+        f"Idea pipeline, week to {figures.week_end:%b %d}: {new_count} new, {len(figures.decisions)} decided, "
+        f"{len(figures.stalled)} stalled"
+    )
+    blocks: Blocks = [
+        header(f"Idea pipeline: the week to {figures.week_end:%A, %B} {figures.week_end.day}"),
+        context(f"From {date(figures.week_start)} to {date(figures.week_end)}"),
+    ]
+    new_lines = [_line(item) for item in figures.new_ideas[:MAX_LISTED]]
+    if new_count > MAX_LISTED:
+        new_lines.append(f"…and {new_count - MAX_LISTED} more")
+    blocks += _sections(f"New ideas ({new_count})", new_lines, "_None this week._")
+    if figures.per_stage:
+        blocks.append(section("*Ideas per stage*"))
+        blocks.append(fields(*[(label, str(count)) for label, count in figures.per_stage]))
+    decided = [_line(item) for item in figures.decisions[:MAX_LISTED]]
+    if len(figures.decisions) > MAX_LISTED:
+        decided.append(f"…and {len(figures.decisions) - MAX_LISTED} more")
+    blocks += _sections(f"Decisions this week ({len(figures.decisions)})", decided, "_None this week._")
+    stalled = [_line(item) for item in figures.stalled[:MAX_STALLED]]
+    if len(figures.stalled) > MAX_STALLED:
+        stalled.append(f"…and {len(figures.stalled) - MAX_STALLED} more")
+    blocks += _sections(f"Stalled ({len(figures.stalled)})", stalled, "_Nothing stalled. :tada:_")
+    blocks.append(
+        fields(
+            (
+                "Median time to first coach reply",
+                _median(figures.median_first_reply_days, figures.first_reply_count, figures.window_days),
+            ),
+            (
+                "Median time to decision",
+                _median(figures.median_decision_days, figures.decision_count, figures.window_days),
+            ),
+        )
+    )
+    blocks.append(context("Times are measured from submission, in calendar days. The chart shows every idea by stage."))
+    return text, blocks[:50]
+
+
+def decision_detail(outcome: str, decided_by: str) -> str:
+    labels = {"go": "Go", "no_go": "No-go", "not_now": "Not now"}
+    return f"{labels.get(outcome, safe(outcome, 30))} by {user(decided_by)}"
+
+
+def pipeline_chart(per_stage: list[tuple[str, int]], title: str) -> bytes:
+    """A horizontal bar chart of ideas per stage, as PNG bytes (matplotlib's Agg canvas, no pyplot state)."""
+    from matplotlib.figure import Figure
+
+    labels = [label for label, _ in per_stage]
+    counts = [count for _, count in per_stage]
+    figure = Figure(figsize=(7, 0.5 * len(labels) + 1.4), dpi=110)
+    axes = figure.add_subplot()
+    bars = axes.barh(labels, counts, color="#2a7ab0")
+    axes.invert_yaxis()
+    axes.bar_label(bars, padding=3)
+    axes.set_xlabel("Ideas")
+    axes.set_title(title)
+    axes.set_xlim(0, max([*counts, 1]) * 1.15)
+    axes.spines[["top", "right"]].set_visible(False)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
