@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from bot.db import transaction
@@ -222,6 +222,16 @@ def withdraw(runtime: Runtime, idea_id: int | None, reason: str, actor_id: str) 
 
 
 # --- capturing the conversation -------------------------------------------------------------------
+
+
+PROCESSED_EVENTS_KEPT = timedelta(days=2)
+"""Slack retries an event for minutes, not days: older event ids no longer need remembering."""
+
+
+def forget_old_events(runtime: Runtime, now: datetime) -> int:
+    with transaction(runtime.session_factory) as session:
+        result = session.execute(delete(ProcessedEvent).where(ProcessedEvent.received_at < now - PROCESSED_EVENTS_KEPT))
+        return result.rowcount
 
 
 def _moment(ts: str) -> datetime:
