@@ -5,7 +5,7 @@ from bot.services import decisions
 from bot.views import decisions as views
 from bot.views.coaching import idea_id_of as idea_id_in_view
 from bot.views.ids import Action, Callback
-from handlers.replies import idea_id_of, refusals_told
+from handlers.replies import closed_without_errors, idea_id_of, refusals_told
 
 
 def register(app: App, runtime: Runtime) -> None:
@@ -64,11 +64,8 @@ def register(app: App, runtime: Runtime) -> None:
     @refusing
     def reconsideration_asked(ack: Ack, body: dict, view: dict) -> None:
         new_information, errors = views.parse_reconsider(view)
-        if errors:
-            ack(response_action="errors", errors=errors)
-            return
-        ack()
-        decisions.reconsider(runtime, idea_id_in_view(view), new_information, body["user"]["id"])
+        if closed_without_errors(ack, errors):
+            decisions.reconsider(runtime, idea_id_in_view(view), new_information, body["user"]["id"])
 
     @app.action(Action.GIVE_FEEDBACK.value)
     @refusing
@@ -81,8 +78,5 @@ def register(app: App, runtime: Runtime) -> None:
     @refusing
     def feedback_given(ack: Ack, body: dict, view: dict) -> None:
         rating, comment, anonymous, errors = views.parse_feedback(view)
-        if errors:
-            ack(response_action="errors", errors=errors)
-            return
-        ack()
-        decisions.record_feedback(runtime, idea_id_in_view(view), body["user"]["id"], rating, comment, anonymous)
+        if closed_without_errors(ack, errors):
+            decisions.record_feedback(runtime, idea_id_in_view(view), body["user"]["id"], rating, comment, anonymous)

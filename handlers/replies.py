@@ -41,6 +41,15 @@ def refusals_told(runtime: Runtime) -> Callable:
     return decorate
 
 
+def closed_without_errors(ack, errors: dict[str, str]) -> bool:
+    """Ack a modal submission: with field errors (False, the modal stays open) or closing it (True)."""
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return False
+    ack()
+    return True
+
+
 def idea_id_of(action: dict) -> int | None:
     value = str(action.get("value") or "")
     return int(value) if value.isdigit() else None

@@ -6,8 +6,7 @@ from bot.views import coaching as coaching_views
 from bot.views.ids import Callback
 from bot.views.intake import IntakeSource, parse_intake
 from bot.views.logframe import parse_logframe
-from bot.views.text import user
-from handlers.replies import refusals_told
+from handlers.replies import closed_without_errors, refusals_told
 
 
 def register(app: App, runtime: Runtime) -> None:
@@ -16,59 +15,40 @@ def register(app: App, runtime: Runtime) -> None:
     @app.view(Callback.INTAKE.value)
     def intake_submitted(ack: Ack, body: dict, view: dict) -> None:
         draft, errors = parse_intake(view, runtime.strategy)
-        if errors:
-            ack(response_action="errors", errors=errors)
-            return
-        ack()
-        source = IntakeSource.from_metadata(view.get("private_metadata"))
-        intake.submit_idea(runtime, draft, body["user"]["id"], source)
+        if closed_without_errors(ack, errors):
+            source = IntakeSource.from_metadata(view.get("private_metadata"))
+            intake.submit_idea(runtime, draft, body["user"]["id"], source)
 
     @app.view(Callback.ASSIGN_COACH.value)
     @refusing
     def coach_chosen(ack: Ack, body: dict, view: dict) -> None:
         coach_id = coaching_views.parse_assign_coach(view)
+        idea_id = coaching_views.idea_id_of(view)
+        errors = {}
         if not runtime.is_staff(coach_id):
-            ack(
-                response_action="errors",
-                errors={coaching_views.COACH_BLOCK: "Choose someone on the PMO staff list."},
-            )
-            return
-        idea = intake.load_idea(runtime, coaching_views.idea_id_of(view) or 0)
-        if idea is not None and idea.coach_id == coach_id:
-            ack(
-                response_action="errors",
-                errors={coaching_views.COACH_BLOCK: f"{user(coach_id)} is already the coach."},
-            )
-            return
-        ack()
-        coaching.assign_coach(runtime, coaching_views.idea_id_of(view), coach_id, body["user"]["id"])
+            errors[coaching_views.COACH_BLOCK] = "Choose someone on the PMO staff list."
+        elif (idea := intake.load_idea(runtime, idea_id or 0)) is not None and idea.coach_id == coach_id:
+            errors[coaching_views.COACH_BLOCK] = "They are already coaching this idea."
+        if closed_without_errors(ack, errors):
+            coaching.assign_coach(runtime, idea_id, coach_id, body["user"]["id"])
 
     @app.view(Callback.LOGFRAME.value)
     @refusing
     def logframe_saved(ack: Ack, body: dict, view: dict) -> None:
         cells, errors = parse_logframe(view, runtime.strategy)
-        if errors:
-            ack(response_action="errors", errors=errors)
-            return
-        ack()
-        coaching.save_logframe(runtime, coaching_views.idea_id_of(view), cells, body["user"]["id"])
+        if closed_without_errors(ack, errors):
+            coaching.save_logframe(runtime, coaching_views.idea_id_of(view), cells, body["user"]["id"])
 
     @app.view(Callback.ALIGNMENT.value)
     @refusing
     def alignment_saved(ack: Ack, body: dict, view: dict) -> None:
         goal_ids, note_text, errors = coaching_views.parse_alignment(view, runtime.strategy)
-        if errors:
-            ack(response_action="errors", errors=errors)
-            return
-        ack()
-        coaching.save_alignment(runtime, coaching_views.idea_id_of(view), goal_ids, note_text, body["user"]["id"])
+        if closed_without_errors(ack, errors):
+            coaching.save_alignment(runtime, coaching_views.idea_id_of(view), goal_ids, note_text, body["user"]["id"])
 
     @app.view(Callback.WITHDRAW.value)
     @refusing
     def withdrawal_confirmed(ack: Ack, body: dict, view: dict) -> None:
         reason, errors = coaching_views.parse_withdraw(view)
-        if errors:
-            ack(response_action="errors", errors=errors)
-            return
-        ack()
-        coaching.withdraw(runtime, coaching_views.idea_id_of(view), reason, body["user"]["id"])
+        if closed_without_errors(ack, errors):
+            coaching.withdraw(runtime, coaching_views.idea_id_of(view), reason, body["user"]["id"])

@@ -27,9 +27,10 @@ from bot.views.coaching import (
 )
 from bot.views.ids import Action, Callback
 from bot.views.logframe import logframe_modal, parse_logframe, playback_message
-from models import CoachingThread, Idea, IdeaGoal, LogFrame, Stage, ThreadMessage
+from models import ThreadMessage
 from models.logframe import CELL_MAX_LENGTH, all_keys
 from tests.support.driver import fill_state
+from tests.support.ideas import make_idea
 from tests.unit.test_views import (
     HOSTILE,
     MAX_MESSAGE_BLOCKS,
@@ -60,46 +61,6 @@ CELLS = {
     "inputs.objective": "Two developers for three weeks",
     "other_ways": "Officers could phone members instead",
 }
-
-
-def make_idea(
-    *,
-    cells: dict[str, str] | None = None,
-    goal_ids: tuple[str, ...] = ("loan-cycle-time", "digital-self-service"),
-    coach_id: str | None = COACH,
-    text: str = "",
-    alignment_note: str | None = None,
-) -> Idea:
-    """An idea in coaching; `text` (when given) replaces every piece of user text."""
-    return Idea(
-        id=42,
-        title=text or "Text members when a loan document is missing",
-        problem=text or "Loan files stall for days because members don't know a pay stub is missing.",
-        proposal=text or "Send an automatic text the moment the loan officer flags a missing document.",
-        beneficiaries=["members"],
-        success_signal=text or "Median days waiting on documents drops from 4 to 1.",
-        help_offer="maybe",
-        goal_unsure=False,
-        submitter_id=SUBMITTER,
-        coach_id=coach_id,
-        alignment_note=alignment_note,
-        stage=Stage.IN_COACHING,
-        stage_entered_at=T0 + timedelta(days=1),
-        created_at=T0,
-        updated_at=T0 + timedelta(days=1),
-        goals=[IdeaGoal(goal_id=goal_id) for goal_id in goal_ids],
-        logframe=None if cells is None else LogFrame(cells=cells, updated_by=SUBMITTER, updated_at=T0),
-        threads=[
-            CoachingThread(
-                id=1,
-                channel_id="CCOACH001",
-                thread_ts="1700000123.000400",
-                coach_id=COACH,
-                permalink=PERMALINK,
-                opened_at=T0,
-            )
-        ],
-    )
 
 
 def mrkdwn_texts(node: Any) -> list[str]:

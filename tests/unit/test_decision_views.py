@@ -30,7 +30,7 @@ from bot.views.decisions import (
     reconsider_modal,
 )
 from bot.views.ids import Action, Callback
-from models import CoachingThread, Decision, Idea, IdeaGoal, LogFrame, Stage
+from models import Decision, Idea, Stage
 from models.decision_rules import (
     EXPLANATION_MAX,
     RATIONALE_MAX,
@@ -42,6 +42,7 @@ from models.decision_rules import (
 )
 from models.logframe import CELL_MAX_LENGTH, all_keys
 from tests.support.driver import fill_state
+from tests.support.ideas import make_idea as _make_idea
 from tests.unit.test_views import (
     HOSTILE,
     MAX_MESSAGE_BLOCKS,
@@ -74,35 +75,8 @@ RATIONALE = (
 
 
 def make_idea(*, text: str = "", cells: dict[str, str] | None = None, coach_id: str | None = COACH) -> Idea:
-    """An idea ready for a decision; `text` (when given) replaces every piece of user text."""
-    return Idea(
-        id=42,
-        title=text or "Text members when a loan document is missing",
-        problem=text or "Loan files stall for days because members don't know a pay stub is missing.",
-        proposal=text or "Send an automatic text the moment the loan officer flags a missing document.",
-        beneficiaries=["members"],
-        success_signal=text or "Median days waiting on documents drops from 4 to 1.",
-        help_offer="maybe",
-        goal_unsure=False,
-        submitter_id=SUBMITTER,
-        coach_id=coach_id,
-        stage=Stage.READY_FOR_DECISION,
-        stage_entered_at=T0 + timedelta(days=3),
-        created_at=T0,
-        updated_at=T0 + timedelta(days=3),
-        goals=[IdeaGoal(goal_id="loan-cycle-time"), IdeaGoal(goal_id="digital-self-service")],
-        logframe=None if cells is None else LogFrame(cells=cells, updated_by=SUBMITTER, updated_at=T0),
-        threads=[
-            CoachingThread(
-                id=1,
-                channel_id="CCOACH001",
-                thread_ts="1700000123.000400",
-                coach_id=COACH,
-                permalink="https://credit.example/archives/CCOACH001/p1700000123000400",
-                opened_at=T0,
-            )
-        ],
-    )
+    """An idea ready for a decision."""
+    return _make_idea(stage=Stage.READY_FOR_DECISION, days_in_stage=3, text=text, cells=cells, coach_id=coach_id)
 
 
 def proposal_for(outcome: Outcome) -> Proposal:
