@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from bot.db import transaction
 from bot.runtime import Runtime
 from bot.services.errors import Refused
+from bot.services.ideas import locked_idea
 from bot.views import nudges as views
 from models import CoachingThread, DeliveryStatus, Idea, Nudge, Stage, UserTimeZone
 from models.business_time import (
@@ -781,9 +782,7 @@ def _nudge_for_action(
     nudge = session.get(Nudge, nudge_id) if nudge_id is not None else None
     if nudge is None:
         raise Refused("I couldn't find that reminder any more.")
-    idea = session.scalars(select(Idea).where(Idea.id == nudge.idea_id).with_for_update()).first()
-    if idea is None:
-        raise Refused("I couldn't find that idea any more.")
+    idea = locked_idea(session, nudge.idea_id)
     if not may_answer(runtime, nudge, idea, actor_id):
         raise Refused(
             f"Only the people this reminder is for, the coach of {idea.reference} or PMO staff can {doing} it."

@@ -6,7 +6,7 @@ import io
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.views.blocks import Blocks, context, fields, header, section
+from bot.views.blocks import Blocks, context, fields, header, section, sections
 from bot.views.text import date, link, safe, user
 
 MAX_LISTED = 10
@@ -44,22 +44,6 @@ def _line(item: IdeaLine) -> str:
     return f"• {name}" + (f" — {item.detail}" if item.detail else "")
 
 
-def _sections(title: str, lines: list[str], empty: str) -> Blocks:
-    """`title` then `lines` in as many sections as keep each under Slack's 3,000 characters."""
-    if not lines:
-        return [section(f"*{title}*\n{empty}")]
-    blocks: Blocks = []
-    current = f"*{title}*"
-    for line in lines:
-        if len(current) + 1 + len(line) > SECTION_LIMIT:
-            blocks.append(section(current))
-            current = line
-        else:
-            current += "\n" + line
-    blocks.append(section(current))
-    return blocks
-
-
 def _median(days: float | None, count: int, window: int) -> str:
     if days is None:
         return f"_no data in the last {window} days_"
@@ -80,18 +64,19 @@ def digest_message(figures: DigestFigures) -> tuple[str, Blocks]:
     new_lines = [_line(item) for item in figures.new_ideas[:MAX_LISTED]]
     if new_count > MAX_LISTED:
         new_lines.append(f"…and {new_count - MAX_LISTED} more")
-    blocks += _sections(f"New ideas ({new_count})", new_lines, "_None this week._")
+    blocks += sections(f"New ideas ({new_count})", new_lines or ["_None this week._"], SECTION_LIMIT)
     if figures.per_stage:
         blocks.append(section("*Ideas per stage*"))
         blocks.append(fields(*[(label, str(count)) for label, count in figures.per_stage]))
     decided = [_line(item) for item in figures.decisions[:MAX_LISTED]]
     if len(figures.decisions) > MAX_LISTED:
         decided.append(f"…and {len(figures.decisions) - MAX_LISTED} more")
-    blocks += _sections(f"Decisions this week ({len(figures.decisions)})", decided, "_None this week._")
+    decisions_title = f"Decisions this week ({len(figures.decisions)})"
+    blocks += sections(decisions_title, decided or ["_None this week._"], SECTION_LIMIT)
     stalled = [_line(item) for item in figures.stalled[:MAX_STALLED]]
     if len(figures.stalled) > MAX_STALLED:
         stalled.append(f"…and {len(figures.stalled) - MAX_STALLED} more")
-    blocks += _sections(f"Stalled ({len(figures.stalled)})", stalled, "_Nothing stalled. :tada:_")
+    blocks += sections(f"Stalled ({len(figures.stalled)})", stalled or ["_Nothing stalled. :tada:_"], SECTION_LIMIT)
     blocks.append(
         fields(
             (
