@@ -106,7 +106,9 @@ class SlackDriver:
         signature: str | None = None,
         headers: dict[str, str] | None = None,
         path: str = "/slack/events",
+        settle: bool = True,
     ) -> Response:
+        """POST a signed request; with `settle`, wait until every listener it started has finished."""
         timestamp = int(time.time()) if timestamp is None else timestamp
         if signature is None:
             signature = SignatureVerifier(self.signing_secret).generate_signature(timestamp=str(timestamp), body=body)
@@ -125,7 +127,8 @@ class SlackDriver:
                 response = Response(answer.status, answer.read().decode())
         except urllib.error.HTTPError as error:
             response = Response(error.code, error.read().decode())
-        self.executor.wait_idle()
+        if settle:
+            self.executor.wait_idle()
         return response
 
     def get(self, path: str) -> Response:
@@ -240,7 +243,7 @@ class SlackDriver:
             payload["response_url"] = f"https://hooks.slack.invalid/actions/{TEAM_ID}/{self._next('')}/x"
         return self.interactive(payload)
 
-    def submit_view(self, view: dict[str, Any], answers: dict[str, Any], *, user: str) -> Response:
+    def submit_view(self, view: dict[str, Any], answers: dict[str, Any], *, user: str, **options) -> Response:
         """Submit a modal the app opened, with `answers` by block id, as Slack would send it."""
         submitted = dict(view)
         submitted.setdefault("id", self._next("V"))
@@ -254,7 +257,7 @@ class SlackDriver:
             "view": submitted,
             "response_urls": [],
         }
-        return self.interactive(payload)
+        return self.interactive(payload, **options)
 
     # --- events ---------------------------------------------------------------------------------
 

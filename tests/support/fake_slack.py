@@ -71,6 +71,7 @@ class FakeSlack:
         self.calls: list[Call] = []
         self.users: dict[str, dict[str, Any]] = {}
         self._failures: dict[str, Failure] = {}
+        self._holds: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
@@ -95,6 +96,11 @@ class FakeSlack:
     def fail(self, method: str, error: str, *, status: int = 200, times: int = 1, **headers: str) -> None:
         self._failures[method] = Failure(error, status, headers, times)
 
+    def hold(self, method: str) -> threading.Event:
+        """Keep answers to `method` waiting until the returned event is set (at most 10 s)."""
+        gate = self._holds[method] = threading.Event()
+        return gate
+
     def calls_to(self, method: str) -> list[Call]:
         with self._lock:
             return [call for call in self.calls if call.method == method]
@@ -115,6 +121,8 @@ class FakeSlack:
     # --- the server -----------------------------------------------------------------------------
 
     def _record(self, method: str, args: dict[str, Any], headers: dict[str, str]) -> tuple[int, dict, dict]:
+        if gate := self._holds.get(method):
+            gate.wait(timeout=10)
         with self._lock:
             self.calls.append(Call(method, args, headers))
             failure = self._failures.get(method)

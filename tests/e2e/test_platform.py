@@ -1,0 +1,68 @@
+"""Slack's platform rules, end to end: ack before slow work, rate limits honoured, retries de-duplicated."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from models import Idea
+from tests.conftest import PMO_CHANNEL, SUBMITTER
+from tests.support.flows import GOOD_ANSWERS, open_intake
+
+
+def test_the_slash_command_is_acknowledged_before_the_modal_is_opened(slack):
+    gate = slack.fake.hold("views.open")
+
+    response = slack.command("An idea", user=SUBMITTER, settle=False)
+
+    assert response.status == 200
+    assert slack.fake.calls_to("views.open") == []  # recorded only once the held call is answered
+    gate.set()
+    slack.executor.wait_idle()
+    assert slack.fake.only("views.open")["view"]["callback_id"] == "idea_intake"
+
+
+def test_a_submission_closes_the_modal_before_the_slow_posting_happens(slack, session_factory):
+    view = open_intake(slack)
+    gate = slack.fake.hold("chat.postMessage")
+
+    response = slack.submit_view(view, GOOD_ANSWERS, user=SUBMITTER, settle=False)
+
+    assert (response.status, response.body) == (200, "")
+    assert slack.fake.calls_to("chat.postMessage") == []
+    gate.set()
+    slack.executor.wait_idle()
+    assert [post["channel"] for post in slack.fake.calls_to("chat.postMessage")] == [SUBMITTER, PMO_CHANNEL]
+
+
+def test_a_rate_limited_post_is_retried_after_retry_after_and_delivered_once(slack, session_factory):
+    view = open_intake(slack)
+    slack.fake.fail("chat.postMessage", "ratelimited", status=429, Retry_After="0")
+
+    slack.submit_view(view, GOOD_ANSWERS, user=SUBMITTER)
+
+    posts = slack.fake.calls_to("chat.postMessage")
+    assert [post["channel"] for post in posts] == [SUBMITTER, SUBMITTER, PMO_CHANNEL]
+    with session_factory() as session:
+        assert session.scalars(select(Idea)).one().title == GOOD_ANSWERS["title"]
+
+
+def test_every_subscribed_event_type_is_acknowledged_even_when_there_is_nothing_to_do(slack):
+    for event in (
+        {"type": "app_home_opened", "user": SUBMITTER, "channel": "DHOME0001", "tab": "messages"},
+        {"type": "message", "channel": "CGENERAL1", "user": SUBMITTER, "text": "hi", "ts": "1800000001.000100"},
+    ):
+        assert slack.event(event).status == 200
+
+
+def test_the_home_tab_shows_the_users_ideas_and_a_working_submit_button(slack):
+    slack.submit_view(open_intake(slack), GOOD_ANSWERS, user=SUBMITTER)
+    slack.fake.reset()
+
+    slack.event({"type": "app_home_opened", "user": SUBMITTER, "channel": "DHOME0001", "tab": "home"})
+
+    home = slack.fake.only("views.publish")
+    assert home["user_id"] == SUBMITTER and home["view"]["type"] == "home"
+    assert f"IDEA-1* {GOOD_ANSWERS['title']}" in home.mrkdwn
+    button = home["view"]["blocks"][1]["accessory"]
+    slack.click(button["action_id"], user=SUBMITTER, view={"id": "VHOME", "type": "home"})
+    assert slack.fake.only("views.open")["view"]["callback_id"] == "idea_intake"
