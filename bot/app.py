@@ -28,7 +28,6 @@ def create_app(
     client: WebClient | None = None,
     session_factory: sessionmaker[Session] | None = None,
     listener_executor: Executor | None = None,
-    runtime_overrides: dict[str, Any] | None = None,
 ) -> App:
     """The Bolt app with every listener registered; `app.runtime` holds its dependencies."""
     client = client or make_web_client(settings.slack_bot_token, settings.slack_api_url)
@@ -39,7 +38,6 @@ def create_app(
         strategy=strategy or settings.strategy,
         session_factory=session_factory,
         gateway=SlackGateway(client),
-        **(runtime_overrides or {}),
     )
     options: dict[str, Any] = {"client": client, "signing_secret": settings.slack_signing_secret}
     if listener_executor is not None:

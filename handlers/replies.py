@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
+from bot.delivery import Ephemeral, Post
 from bot.runtime import Runtime
 from bot.services.errors import Refused
 from bot.views import messages
@@ -16,10 +17,8 @@ def tell(runtime: Runtime, body: dict, text: str) -> None:
     user_id = body["user"]["id"]
     channel_id = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
     text, blocks = messages.notice(text)
-    if channel_id:
-        runtime.gateway.post_ephemeral(channel_id, user_id, text, blocks)
-    else:
-        runtime.gateway.post_message(user_id, text, blocks)
+    answer = Ephemeral(channel_id, user_id, text, blocks) if channel_id else Post(user_id, text, blocks)
+    runtime.courier.deliver([answer])
 
 
 def refusals_told(runtime: Runtime) -> Callable:

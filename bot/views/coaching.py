@@ -21,7 +21,7 @@ from bot.views.ids import Action, Callback
 from bot.views.intake import goal_option_groups
 from bot.views.logframe import FIELD_LABELS, GOAL_OBJECTIVE
 from bot.views.messages import goals_text, heading
-from bot.views.text import clip, date, link, quote, safe, user
+from bot.views.text import date, link, quote, safe, user
 from models import Idea, ThreadMessage
 from models.intake import UNSURE_GOAL
 
@@ -255,7 +255,3 @@ def parse_withdraw(view: dict[str, Any]) -> tuple[str, dict[str, str]]:
 def idea_id_of(view: dict[str, Any]) -> int | None:
     metadata = view.get("private_metadata") or ""
     return int(metadata) if metadata.isdigit() else None
-
-
-def clip_note(text: str) -> str:
-    return clip(text, 2900)
