@@ -29,19 +29,21 @@ from bot.views.ids import Action, Callback
 from bot.views.logframe import logframe_modal, parse_logframe, playback_message
 from models import ThreadMessage
 from models.logframe import CELL_MAX_LENGTH, all_keys
-from tests.support.driver import fill_state
-from tests.support.ideas import make_idea
-from tests.unit.test_views import (
+from tests.support.blockkit import (
     HOSTILE,
     MAX_MESSAGE_BLOCKS,
     MAX_MODAL_BLOCKS,
     assert_slack_sdk_accepts_blocks,
     assert_slack_sdk_accepts_view,
+    everything,
     fill,
     limit_problems,
     live_markup,
+    mrkdwn_texts,
     view_problems,
 )
+from tests.support.driver import fill_state
+from tests.support.ideas import make_idea
 
 ROOT = Path(__file__).resolve().parents[2]
 STRATEGY = load_strategy(ROOT / "strategy.yml")
@@ -61,19 +63,6 @@ CELLS = {
     "inputs.objective": "Two developers for three weeks",
     "other_ways": "Officers could phone members instead",
 }
-
-
-def mrkdwn_texts(node: Any) -> list[str]:
-    if isinstance(node, dict):
-        own = [node["text"]] if node.get("type") == "mrkdwn" and isinstance(node.get("text"), str) else []
-        return own + [text for value in node.values() for text in mrkdwn_texts(value)]
-    if isinstance(node, list):
-        return [text for item in node for text in mrkdwn_texts(item)]
-    return []
-
-
-def everything(blocks: Any) -> str:
-    return "\n".join(mrkdwn_texts(blocks))
 
 
 def inputs_of(view: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -41,19 +41,21 @@ from models.decision_rules import (
     weighted_score,
 )
 from models.logframe import CELL_MAX_LENGTH, all_keys
-from tests.support.driver import fill_state
-from tests.support.ideas import make_idea as _make_idea
-from tests.unit.test_views import (
+from tests.support.blockkit import (
     HOSTILE,
     MAX_MESSAGE_BLOCKS,
     MAX_MODAL_BLOCKS,
     assert_slack_sdk_accepts_blocks,
     assert_slack_sdk_accepts_view,
+    everything,
     fill,
     limit_problems,
     live_markup,
+    mrkdwn_texts,
     view_problems,
 )
+from tests.support.driver import fill_state
+from tests.support.ideas import make_idea as _make_idea
 
 ROOT = Path(__file__).resolve().parents[2]
 STRATEGY = load_strategy(ROOT / "strategy.yml")
@@ -115,19 +117,6 @@ def hostile_proposal(outcome: Outcome, filler: str) -> Proposal:
         what_would_change=fill(filler, EXPLANATION_MAX) if outcome.needs_alternatives else "",
         next_steps=fill(filler, EXPLANATION_MAX) if outcome is Outcome.GO else "",
     )
-
-
-def mrkdwn_texts(node: Any) -> list[str]:
-    if isinstance(node, dict):
-        own = [node["text"]] if node.get("type") == "mrkdwn" and isinstance(node.get("text"), str) else []
-        return own + [text for value in node.values() for text in mrkdwn_texts(value)]
-    if isinstance(node, list):
-        return [text for item in node for text in mrkdwn_texts(item)]
-    return []
-
-
-def everything(node: Any) -> str:
-    return "\n".join(mrkdwn_texts(node))
 
 
 def user_markup(node: Any) -> list[str]:

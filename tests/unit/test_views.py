@@ -8,15 +8,12 @@ whose `to_dict()` raises SlackObjectFormationError on the limits it knows.
 
 from __future__ import annotations
 
-import json
-import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from slack_sdk.errors import SlackObjectFormationError
-from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
 from bot.config import Strategy, load_strategy
@@ -25,15 +22,22 @@ from bot.views.intake import IntakeSource, intake_modal, parse_intake
 from bot.views.messages import details_blocks, details_modal, intake_card, my_ideas, submitter_receipt
 from models import Idea, IdeaGoal, Stage
 from models.intake import TEXT_RULES, Field, IdeaDraft
+from tests.support.blockkit import (
+    HOSTILE,
+    MAX_MESSAGE_BLOCKS,
+    assert_slack_sdk_accepts_blocks,
+    assert_slack_sdk_accepts_view,
+    fill,
+    limit_problems,
+    live_markup,
+    mrkdwn_texts,
+    slack_sdk_blocks,
+    view_problems,
+)
 from tests.support.driver import fill_state
 
 ROOT = Path(__file__).resolve().parents[2]
 
-MAX_MESSAGE_BLOCKS = 50
-MAX_MODAL_BLOCKS = 100
-MAX_HOME_BLOCKS = 100
-
-HOSTILE = "<!channel> <!here> & <@U999> <https://evil.example|Reset password> <#C1|x> >"
 FILLERS = {
     "mentions": HOSTILE,
     "ampersands": "&",
@@ -42,23 +46,10 @@ FILLERS = {
 T0 = datetime(2027, 3, 1, 9, 30, tzinfo=UTC)
 PERMALINK = "https://credit.example/archives/CLENDING1/p1700000123000400"
 
-# What the product itself writes into mrkdwn and is allowed to be live: mentions of known ids,
-# dates, and links whose URL came from Slack. Anything else in angle brackets is user text escaping.
-PRODUCT_TOKENS = re.compile(
-    r"<@(?:USUBMIT001|UCOACH0001)>"
-    r"|<!date\^\d+\^[^|<>]+\|[^<>]+>"
-    r"|<https://credit\.example/[^|<>\s]*\|[^|<>]*>"
-)
-BROKEN_ENTITY = re.compile(r"&(?!amp;|lt;|gt;)")
-
 
 @pytest.fixture(scope="module")
 def strategy() -> Strategy:
     return load_strategy(ROOT / "strategy.yml")
-
-
-def fill(pattern: str, length: int) -> str:
-    return (pattern * (length // len(pattern) + 1))[:length]
 
 
 def hostile_idea(
@@ -92,171 +83,6 @@ def hostile_idea(
         updated_at=T0 + timedelta(days=2),
         goals=[IdeaGoal(goal_id=goal.id) for goal in strategy.goals],
     )
-
-
-# --- the checks ---------------------------------------------------------------------------------
-
-
-def _text_problems(where: str, obj: Any, limit: int, kind: str | None = None) -> list[str]:
-    if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
-        return [f"{where}: not a text object: {obj!r:.80}"]
-    found = []
-    if kind and obj.get("type") != kind:
-        found.append(f"{where}: must be {kind}, is {obj.get('type')}")
-    if not obj["text"]:
-        found.append(f"{where}: empty text")
-    if len(obj["text"]) > limit:
-        found.append(f"{where}: {len(obj['text'])} chars > {limit}")
-    return found
-
-
-def _options_problems(where: str, options: list[dict[str, Any]], max_options: int) -> list[str]:
-    found = [f"{where}: {len(options)} options > {max_options}"] if len(options) > max_options else []
-    for index, option in enumerate(options):
-        found += _text_problems(f"{where}[{index}].text", option.get("text"), 75, "plain_text")
-        if not 1 <= len(option.get("value", "")) <= 150:
-            found.append(f"{where}[{index}].value: length {len(option.get('value', ''))}")
-    return found
-
-
-def _element_problems(where: str, element: dict[str, Any]) -> list[str]:
-    found = []
-    kind = element.get("type")
-    if len(element.get("action_id", "")) > 255:
-        found.append(f"{where}.action_id too long")
-    if "placeholder" in element:
-        found += _text_problems(f"{where}.placeholder", element["placeholder"], 150, "plain_text")
-    if kind == "button":
-        found += _text_problems(f"{where}.text", element.get("text"), 75, "plain_text")
-        if len(element.get("value", "")) > 2000:
-            found.append(f"{where}.value: {len(element['value'])} chars > 2000")
-    elif kind == "plain_text_input":
-        maximum = element.get("max_length", 3000)
-        if not 1 <= maximum <= 3000:
-            found.append(f"{where}.max_length {maximum} outside 1-3000")
-        if element.get("min_length", 0) > maximum:
-            found.append(f"{where}.min_length above max_length")
-        if len(element.get("initial_value", "")) > maximum:
-            found.append(f"{where}.initial_value: {len(element['initial_value'])} chars > {maximum}")
-    elif kind in ("checkboxes", "radio_buttons"):
-        found += _options_problems(f"{where}.options", element.get("options", []), 10)
-    elif kind in ("static_select", "multi_static_select"):
-        groups = element.get("option_groups")
-        if groups is not None:
-            if len(groups) > 100:
-                found.append(f"{where}.option_groups: {len(groups)} > 100")
-            every = [option for group in groups for option in group.get("options", [])]
-            found += _options_problems(f"{where}.option_groups[*].options", every, 100)
-            for index, group in enumerate(groups):
-                found += _text_problems(f"{where}.option_groups[{index}].label", group.get("label"), 75)
-        else:
-            found += _options_problems(f"{where}.options", element.get("options", []), 100)
-    return found
-
-
-def limit_problems(blocks: list[dict[str, Any]], max_blocks: int) -> list[str]:
-    """Every way `blocks` break Slack's documented Block Kit limits (empty when none)."""
-    found = [f"{len(blocks)} blocks > {max_blocks}"] if len(blocks) > max_blocks else []
-    for index, block in enumerate(blocks):
-        kind = block.get("type")
-        where = f"blocks[{index}]({kind})"
-        if len(block.get("block_id", "")) > 255:
-            found.append(f"{where}.block_id too long")
-        if kind == "section":
-            if "text" in block:
-                found += _text_problems(f"{where}.text", block["text"], 3000)
-            section_fields = block.get("fields", [])
-            if len(section_fields) > 10:
-                found.append(f"{where}: {len(section_fields)} fields > 10")
-            for number, field in enumerate(section_fields):
-                found += _text_problems(f"{where}.fields[{number}]", field, 2000)
-            if "text" not in block and not section_fields:
-                found.append(f"{where}: neither text nor fields")
-            if "accessory" in block:
-                found += _element_problems(f"{where}.accessory", block["accessory"])
-        elif kind == "header":
-            found += _text_problems(f"{where}.text", block.get("text"), 150, "plain_text")
-        elif kind == "context":
-            elements = block.get("elements", [])
-            if not 1 <= len(elements) <= 10:
-                found.append(f"{where}: {len(elements)} elements")
-            for number, element in enumerate(elements):
-                found += _text_problems(f"{where}.elements[{number}]", element, 3000)
-        elif kind == "actions":
-            elements = block.get("elements", [])
-            if not 1 <= len(elements) <= 25:
-                found.append(f"{where}: {len(elements)} elements")
-            for number, element in enumerate(elements):
-                found += _element_problems(f"{where}.elements[{number}]", element)
-        elif kind == "input":
-            found += _text_problems(f"{where}.label", block.get("label"), 2000, "plain_text")
-            if "hint" in block:
-                found += _text_problems(f"{where}.hint", block["hint"], 2000, "plain_text")
-            found += _element_problems(f"{where}.element", block.get("element", {}))
-        elif kind != "divider":
-            found.append(f"{where}: a block type these checks do not know")
-    return found
-
-
-def view_problems(view: dict[str, Any]) -> list[str]:
-    max_blocks = MAX_HOME_BLOCKS if view["type"] == "home" else MAX_MODAL_BLOCKS
-    found = limit_problems(view["blocks"], max_blocks)
-    for key in ("title", "submit", "close"):
-        if key in view:
-            found += _text_problems(f"view.{key}", view[key], 24, "plain_text")
-    if len(view.get("private_metadata", "")) > 3000:
-        found.append(f"view.private_metadata: {len(view['private_metadata'])} chars > 3000")
-    if len(view.get("callback_id", "")) > 255:
-        found.append("view.callback_id too long")
-    if len(json.dumps(view).encode()) > 250_000:
-        found.append("view over 250 kB")
-    return found
-
-
-def _mrkdwn_texts(node: Any) -> list[str]:
-    if isinstance(node, dict):
-        own = [node["text"]] if node.get("type") == "mrkdwn" and isinstance(node.get("text"), str) else []
-        return own + [text for value in node.values() for text in _mrkdwn_texts(value)]
-    if isinstance(node, list):
-        return [text for item in node for text in _mrkdwn_texts(item)]
-    return []
-
-
-def live_markup(*mrkdwn: str) -> list[str]:
-    """Pieces of mrkdwn that Slack would treat as markup but the product did not write."""
-    found = []
-    for text in mrkdwn:
-        rest = PRODUCT_TOKENS.sub("", text)
-        rest = re.sub(r"^>", "", rest, flags=re.MULTILINE)  # block-quote markers from quote()
-        found += re.findall(r"<[^<>]{0,40}>?|>", rest)
-        found += [text[match.start() : match.start() + 6] for match in BROKEN_ENTITY.finditer(rest)]
-    return found
-
-
-def _prune(node: Any) -> Any:
-    """JSON form without the empty values slack_sdk leaves out of to_dict()."""
-    if isinstance(node, dict):
-        pruned = {key: _prune(value) for key, value in node.items()}
-        return {key: value for key, value in pruned.items() if value not in (None, "", [], {})}
-    if isinstance(node, list):
-        return [_prune(item) for item in node]
-    return node
-
-
-def slack_sdk_blocks(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    parsed = Block.parse_all(blocks)
-    assert None not in parsed, "slack_sdk did not recognise a block"
-    return [block.to_dict() for block in parsed]  # raises SlackObjectFormationError
-
-
-def assert_slack_sdk_accepts_blocks(blocks: list[dict[str, Any]]) -> None:
-    serialised = slack_sdk_blocks(blocks)
-    assert json.loads(json.dumps(serialised)) == _prune(json.loads(json.dumps(blocks)))
-
-
-def assert_slack_sdk_accepts_view(view: dict[str, Any]) -> None:
-    serialised = View(**view).to_dict()  # raises SlackObjectFormationError
-    assert json.loads(json.dumps(serialised)) == _prune(json.loads(json.dumps(view)))
 
 
 # --- the checks themselves can fail -------------------------------------------------------------
@@ -328,7 +154,7 @@ def test_the_intake_card_stays_within_limits_for_huge_hostile_ideas_at_every_sta
 
     assert limit_problems(blocks, MAX_MESSAGE_BLOCKS) == []
     assert len(text) <= 40_000
-    assert live_markup(text, *_mrkdwn_texts(blocks)) == []
+    assert live_markup(text, *mrkdwn_texts(blocks)) == []
     assert_slack_sdk_accepts_blocks(blocks)
 
 
@@ -338,7 +164,7 @@ def test_the_submitter_receipt_stays_within_limits_for_huge_hostile_ideas(strate
 
     assert limit_problems(blocks, MAX_MESSAGE_BLOCKS) == []
     assert len(text) <= 40_000
-    assert live_markup(text, *_mrkdwn_texts(blocks)) == []
+    assert live_markup(text, *mrkdwn_texts(blocks)) == []
     assert_slack_sdk_accepts_blocks(blocks)
 
 
@@ -347,7 +173,7 @@ def test_the_details_blocks_stay_within_limits_for_huge_hostile_ideas(strategy, 
     blocks = details_blocks(hostile_idea(strategy, filler), strategy)
 
     assert limit_problems(blocks, MAX_MESSAGE_BLOCKS) == []
-    assert live_markup(*_mrkdwn_texts(blocks)) == []
+    assert live_markup(*mrkdwn_texts(blocks)) == []
     assert_slack_sdk_accepts_blocks(blocks)
 
 
@@ -359,13 +185,13 @@ def test_the_details_modal_stays_within_limits_for_huge_hostile_ideas(strategy, 
     assert view_problems(view) == []
     assert view["title"]["text"] == "IDEA-999999999"
     assert "submit" not in view
-    assert live_markup(*_mrkdwn_texts(view)) == []
+    assert live_markup(*mrkdwn_texts(view)) == []
     assert_slack_sdk_accepts_view(view)
 
 
 def test_hostile_markup_is_shown_escaped_not_dropped(strategy):
     blocks = details_blocks(hostile_idea(strategy, HOSTILE), strategy)
-    everything = "\n".join(_mrkdwn_texts(blocks))
+    everything = "\n".join(mrkdwn_texts(blocks))
 
     assert "&lt;!channel&gt;" in everything
     assert "&lt;https://evil.example|Reset password&gt;" in everything
@@ -378,7 +204,7 @@ def test_the_details_modal_shows_long_ordinary_text_whole(strategy):
     idea.problem, idea.proposal, idea.success_signal, idea.tried_before = (
         fill(f"{name} in plain words. ", 2800).strip() for name in ("Problem", "Idea", "Signal", "Tried")
     )
-    text = "\n".join(_mrkdwn_texts(details_modal(idea, strategy)["blocks"]))
+    text = "\n".join(mrkdwn_texts(details_modal(idea, strategy)["blocks"]))
     for value in (idea.problem, idea.proposal, idea.success_signal, idea.tried_before):
         assert value in text
 
@@ -390,7 +216,7 @@ MESSAGE_BLOCK_TEXT_BUDGET = 12_000
 
 def test_the_details_reply_to_the_idea_command_fits_slacks_total_message_text(strategy):
     blocks = details_blocks(hostile_idea(strategy, "x"), strategy)
-    total = sum(len(text) for text in _mrkdwn_texts(blocks))
+    total = sum(len(text) for text in mrkdwn_texts(blocks))
     assert total <= MESSAGE_BLOCK_TEXT_BUDGET
 
 
@@ -408,10 +234,10 @@ def test_my_ideas_with_sixty_huge_hostile_ideas_shows_the_latest_forty_within_li
     text, blocks = my_ideas(ideas)
 
     assert limit_problems(blocks, MAX_MESSAGE_BLOCKS) == []
-    assert live_markup(*_mrkdwn_texts(blocks)) == []
+    assert live_markup(*mrkdwn_texts(blocks)) == []
     assert_slack_sdk_accepts_blocks(blocks)
     assert text == "You have 60 idea(s)."
-    shown = "\n".join(_mrkdwn_texts(blocks))
+    shown = "\n".join(mrkdwn_texts(blocks))
     assert shown.count("*IDEA-") == 40
     assert f"*{ideas[39].reference}*" in shown
     assert f"*{ideas[40].reference}*" not in shown
@@ -432,7 +258,7 @@ def test_the_home_tab_stays_within_limits(strategy, count):
     assert view["type"] == "home"
     assert view_problems(view) == []
     assert "submit" not in view and "close" not in view
-    assert live_markup(*_mrkdwn_texts(view)) == []
+    assert live_markup(*mrkdwn_texts(view)) == []
     assert_slack_sdk_accepts_view(view)
 
 
