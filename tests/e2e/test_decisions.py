@@ -10,37 +10,16 @@ from sqlalchemy import select
 from bot.views.ids import Action, Callback
 from models import AuditEvent, Decision, DecisionDraft, Feedback, Idea, Stage, ThreadMessage
 from tests.conftest import COACH, COACH_2, OUTSIDER, PMO_CHANNEL, SUBMITTER
-from tests.support.flows import click_card, click_in_thread, coach_this, coaching_thread, count, submit_idea
-
-CRITERIA = ("strategic-fit", "member-impact", "effort", "risk", "readiness")
-SPECIFIC = (
-    "Texting members about missing documents directly moves our loan decision goal, because files wait four "
-    "days on average for a pay stub, and lending can configure the texting service we already license."
+from tests.support.flows import (
+    SPECIFIC,
+    click_card,
+    click_in_thread,
+    coach_this,
+    coaching_thread,
+    count,
+    submit_idea,
 )
-
-
-def answers(outcome: str, **changes) -> dict:
-    base = {
-        "outcome": outcome,
-        "goals": ["loan-cycle-time"],
-        "rationale": SPECIFIC,
-        **{f"score:{criterion}": "4" for criterion in CRITERIA},
-        **{f"reason:{criterion}": f"Solid on {criterion} for this idea" for criterion in CRITERIA},
-    }
-    if outcome == "go":
-        base |= {
-            "next_steps": "Lending configures the text template and pilots it in one branch.",
-            "owner": COACH_2,
-            "target_start": (date.today() + timedelta(days=14)).isoformat(),
-        }
-    else:
-        base |= {
-            "alternatives": "Add the missing-document checklist to the loan confirmation email instead.",
-            "what_would_change": "If the texting vendor's contract renewal includes two-way messaging.",
-        }
-    if outcome == "not_now":
-        base["revisit_on"] = (date.today() + timedelta(days=90)).isoformat()
-    return base | changes
+from tests.support.flows import decision_answers as answers
 
 
 def ready_idea(slack, session_factory) -> int:

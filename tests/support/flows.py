@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from sqlalchemy import func, select
 
 from bot.views.ids import Action
 from models import CoachingThread
-from tests.conftest import PMO_CHANNEL, SUBMITTER
+from tests.conftest import COACH_2, PMO_CHANNEL, SUBMITTER
 
 GOOD_ANSWERS = {
     "title": "Text members when a loan document is missing",
@@ -68,3 +70,35 @@ def click_in_thread(slack, action_id: str, idea_id: int, user: str, thread: Coac
         message={"ts": thread.thread_ts, "text": ""},
         block_id=f"kickoff:{idea_id}",
     )
+
+
+CRITERIA = ("strategic-fit", "member-impact", "effort", "risk", "readiness")
+SPECIFIC = (
+    "Texting members about missing documents directly moves our loan decision goal, because files wait four "
+    "days on average for a pay stub, and lending can configure the texting service we already license."
+)
+
+
+def decision_answers(outcome: str, **changes) -> dict:
+    """A complete, specific decision form for `outcome`, by block id; `changes` override answers."""
+    base = {
+        "outcome": outcome,
+        "goals": ["loan-cycle-time"],
+        "rationale": SPECIFIC,
+        **{f"score:{criterion}": "4" for criterion in CRITERIA},
+        **{f"reason:{criterion}": f"Solid on {criterion} for this idea" for criterion in CRITERIA},
+    }
+    if outcome == "go":
+        base |= {
+            "next_steps": "Lending configures the text template and pilots it in one branch.",
+            "owner": COACH_2,
+            "target_start": (date.today() + timedelta(days=14)).isoformat(),
+        }
+    else:
+        base |= {
+            "alternatives": "Add the missing-document checklist to the loan confirmation email instead.",
+            "what_would_change": "If the texting vendor's contract renewal includes two-way messaging.",
+        }
+    if outcome == "not_now":
+        base["revisit_on"] = (date.today() + timedelta(days=90)).isoformat()
+    return base | changes

@@ -35,6 +35,7 @@ from tests.support.blockkit import (
     view_problems,
 )
 from tests.support.driver import fill_state
+from tests.support.flows import GOOD_ANSWERS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -317,17 +318,7 @@ def test_unusable_metadata_means_no_source(metadata):
 
 # --- parse_intake -------------------------------------------------------------------------------
 
-ANSWERS = {
-    "title": "Text members when a loan document is missing",
-    "problem": "Loan files stall for days because members don't know a pay stub is missing.",
-    "proposal": "Send an automatic text the moment the loan officer flags a missing document.",
-    "beneficiaries": ["members", "department"],
-    "beneficiary_detail": "Consumer lending",
-    "goals": ["loan-cycle-time", "digital-self-service"],
-    "success_signal": "Median days waiting on documents drops from 4 to 1.",
-    "tried_before": "Officers phone members, but half the calls go to voicemail.",
-    "help_offer": "maybe",
-}
+ANSWERS = GOOD_ANSWERS | {"help_offer": "maybe"}
 
 
 def draft_of(answers: dict[str, Any]) -> IdeaDraft:
