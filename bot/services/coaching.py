@@ -67,29 +67,33 @@ def assign_coach(runtime: Runtime, idea_id: int | None, coach_id: str, actor_id:
 
 def _open_conversation(runtime: Runtime, idea: Idea, previous_coach: str | None) -> None:
     """A group DM of the bot, submitter and coach, whose kickoff message's thread holds the coaching."""
-    members = list(dict.fromkeys([idea.submitter_id, idea.coach_id]))
-    channel_id = runtime.gateway.open_conversation(members)
     text, blocks = views.kickoff(idea, runtime.strategy, previous_coach=previous_coach)
+    open_thread(runtime, idea, idea.coach_id, text, blocks)
+
+
+def open_thread(runtime: Runtime, idea: Idea, helper_id: str, text: str, blocks: list) -> CoachingThread | None:
+    """Open a group DM of the bot, the submitter and `helper_id`, post `blocks` there and record its thread
+    as the idea's current conversation; None (logged) when the opening message could not be posted."""
+    channel_id = runtime.gateway.open_conversation(list(dict.fromkeys([idea.submitter_id, helper_id])))
     runtime.courier.deliver([Post(channel_id, text, blocks, idea_id=idea.id, remember_as=Purpose.KICKOFF)])
     with runtime.session_factory() as session:
-        kickoff = session.scalar(
+        opener = session.scalar(
             select(SlackMessage).where(SlackMessage.idea_id == idea.id, SlackMessage.purpose == Purpose.KICKOFF)
         )
-    if kickoff is None or kickoff.channel_id != channel_id:
-        log.error("kickoff for %s was not posted; no coaching thread recorded", idea.reference)
-        return
-    permalink = runtime.gateway.permalink(kickoff.channel_id, kickoff.ts)
+    if opener is None or opener.channel_id != channel_id:
+        log.error("the conversation's first message for %s was not posted; no thread recorded", idea.reference)
+        return None
+    thread = CoachingThread(
+        idea_id=idea.id,
+        channel_id=opener.channel_id,
+        thread_ts=opener.ts,
+        coach_id=helper_id,
+        permalink=runtime.gateway.permalink(opener.channel_id, opener.ts),
+        opened_at=runtime.clock(),
+    )
     with transaction(runtime.session_factory) as session:
-        session.add(
-            CoachingThread(
-                idea_id=idea.id,
-                channel_id=kickoff.channel_id,
-                thread_ts=kickoff.ts,
-                coach_id=idea.coach_id,
-                permalink=permalink,
-                opened_at=runtime.clock(),
-            )
-        )
+        session.add(thread)
+    return thread
 
 
 def _catch_up(runtime: Runtime, idea: Idea, previous_coach: str | None) -> Post:

@@ -9,14 +9,16 @@ from sqlalchemy import select
 from bot.db import transaction
 from bot.delivery import Message, Post, Update
 from bot.runtime import Runtime
+from bot.services.coaching import open_thread
 from bot.services.errors import Refused
 from bot.services.ideas import card_changed, coaching_note, existing_idea, locked_idea
 from bot.services.intake import load_idea
 from bot.views import decisions as views
 from bot.views.ids import Purpose
+from bot.views.messages import notice
 from bot.views.text import date as slack_date
 from bot.views.text import link, safe, user
-from models import CoachingThread, Decision, DecisionDraft, Feedback, Idea, Move, SlackMessage, Stage
+from models import CoachingThread, Decision, DecisionDraft, Feedback, Idea, Move, Stage
 from models.decision_rules import Outcome, Proposal, check_proposal, repeats, weighted_score
 from models.lifecycle import DECIDED_STAGES
 
@@ -260,39 +262,17 @@ def ask_question(runtime: Runtime, idea_id: int | None, user_id: str) -> None:
     runtime.courier.deliver(coaching_note(load_idea(runtime, idea.id), text))
     where = link(thread.permalink, "the coaching thread") if thread.permalink else "your coaching conversation"
     reply = f"I've asked {user(helper)} to join you in {where}. Ask away there."
-    runtime.courier.deliver([Post(user_id, reply, [{"type": "section", "text": {"type": "mrkdwn", "text": reply}}])])
+    runtime.courier.deliver([Post(user_id, *notice(reply))])
 
 
 def _open_question_thread(runtime: Runtime, idea: Idea, helper: str) -> CoachingThread:
-    channel_id = runtime.gateway.open_conversation(list(dict.fromkeys([idea.submitter_id, helper])))
-    text = f"Questions about the decision on {idea.reference}: {safe(idea.title, 150)}. Reply in this thread."
-    runtime.courier.deliver(
-        [
-            Post(
-                channel_id,
-                text,
-                [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
-                idea_id=idea.id,
-                remember_as=Purpose.KICKOFF,
-            )
-        ]
+    text, blocks = notice(
+        f"Questions about the decision on {idea.reference}: {safe(idea.title, 150)}. Reply in this thread."
     )
-    with transaction(runtime.session_factory) as session:
-        message = session.scalar(
-            select(SlackMessage).where(SlackMessage.idea_id == idea.id, SlackMessage.purpose == Purpose.KICKOFF)
-        )
-        if message is None:
-            raise Refused("I couldn't open a conversation just now; please try again in a minute.")
-        kickoff = CoachingThread(
-            idea_id=idea.id,
-            channel_id=message.channel_id,
-            thread_ts=message.ts,
-            coach_id=helper,
-            permalink=runtime.gateway.permalink(message.channel_id, message.ts),
-            opened_at=runtime.clock(),
-        )
-        session.add(kickoff)
-    return kickoff
+    thread = open_thread(runtime, idea, helper, text, blocks)
+    if thread is None:
+        raise Refused("I couldn't open a conversation just now; please try again in a minute.")
+    return thread
 
 
 def idea_for_reconsideration(runtime: Runtime, idea_id: int | None, user_id: str) -> Idea:
@@ -315,14 +295,8 @@ def reconsider(runtime: Runtime, idea_id: int | None, new_information: str, user
         )
         coach = f" {user(idea.coach_id)}, it's back with you in coaching." if idea.coach_id else ""
         changes = [*card_changed(runtime, idea, text), *coaching_note(idea, text + coach)]
-        changes.append(
-            Post(
-                runtime.settings.pmo_channel_id,
-                text,
-                [{"type": "section", "text": {"type": "mrkdwn", "text": text + (coach or " It needs a coach.")}}],
-                idea_id=idea.id,
-            )
-        )
+        _, pmo_blocks = notice(text + (coach or " It needs a coach."))
+        changes.append(Post(runtime.settings.pmo_channel_id, text, pmo_blocks, idea_id=idea.id))
     runtime.courier.deliver(changes)
     return idea
 
@@ -342,4 +316,4 @@ def record_feedback(
             )
         )
     thanks = "Thank you. The PMO reads every answer."
-    runtime.courier.deliver([Post(user_id, thanks, [{"type": "section", "text": {"type": "mrkdwn", "text": thanks}}])])
+    runtime.courier.deliver([Post(user_id, *notice(thanks))])

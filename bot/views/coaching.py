@@ -23,7 +23,6 @@ from bot.views.logframe import FIELD_LABELS, GOAL_OBJECTIVE
 from bot.views.messages import goals_text, heading
 from bot.views.text import date, link, quote, safe, user
 from models import Idea, ThreadMessage
-from models.intake import UNSURE_GOAL
 
 COACHING_QUESTIONS = (
     "*1. What are we trying to accomplish, and why?* The goal it serves, the change we'd see, and the deliverables.",
@@ -169,11 +168,7 @@ def parse_assign_coach(view: dict[str, Any]) -> str:
 
 
 def alignment_modal(idea: Idea, strategy: Strategy) -> dict[str, Any]:
-    groups = [
-        group
-        for group in goal_option_groups(strategy)
-        if all(option["value"] != UNSURE_GOAL for option in group["options"])
-    ]
+    groups = goal_option_groups(strategy, unsure=False)
     element: dict[str, Any] = {
         "type": "multi_static_select",
         "action_id": Action.INPUT,

@@ -37,7 +37,6 @@ from models.decision_rules import (
     Outcome,
     Proposal,
 )
-from models.intake import UNSURE_GOAL
 
 SCORE_LABELS = {1: "1 — poor", 2: "2 — weak", 3: "3 — fair", 4: "4 — good", 5: "5 — excellent"}
 
@@ -128,7 +127,7 @@ def decision_modal(
                 initial=earlier.reason if earlier else "",
             )
         )
-    groups = [g for g in goal_option_groups(strategy) if all(o["value"] != UNSURE_GOAL for o in g["options"])]
+    groups = goal_option_groups(strategy, unsure=False)
     goals_element: dict[str, Any] = {
         "type": "multi_static_select",
         "action_id": Action.INPUT,

@@ -61,18 +61,20 @@ def _text_input(name: Field, label: str, hint: str, *, multiline: bool, initial:
     )
 
 
-def goal_option_groups(strategy: Strategy) -> list[dict[str, Any]]:
+def goal_option_groups(strategy: Strategy, *, unsure: bool = True) -> list[dict[str, Any]]:
+    """The annual goals grouped by pillar, with "not sure" last unless `unsure` is False."""
     groups = []
     for pillar in strategy.pillars:
         options = [option(goal.title, goal.id) for goal in strategy.goals if goal.pillar == pillar.id]
         if options:
             groups.append({"label": {"type": "plain_text", "text": clip(pillar.title, 75)}, "options": options})
-    groups.append(
-        {
-            "label": {"type": "plain_text", "text": "Not sure yet"},
-            "options": [option(UNSURE_LABEL, UNSURE_GOAL)],
-        }
-    )
+    if unsure:
+        groups.append(
+            {
+                "label": {"type": "plain_text", "text": "Not sure yet"},
+                "options": [option(UNSURE_LABEL, UNSURE_GOAL)],
+            }
+        )
     return groups
 
 

@@ -306,3 +306,19 @@ def test_thread_replies_are_still_ignored_for_non_coaching_threads_after_decisio
     idea_id = ready_idea(slack, session_factory)
     preview_and_send(slack, idea_id, answers("go"))
     assert count(session_factory, ThreadMessage) == 0
+
+
+def test_a_question_about_an_idea_decided_without_coaching_opens_a_conversation_with_the_decider(
+    slack, session_factory
+):
+    idea_id = submit_idea(slack)
+    preview_and_send(slack, idea_id, answers("no_go"))
+    slack.fake.reset()
+
+    click_dm(slack, Action.ASK_QUESTION, idea_id)
+
+    assert set(slack.fake.only("conversations.open")["users"].split(",")) == {SUBMITTER, COACH}
+    thread = coaching_thread(session_factory, idea_id)
+    assert thread is not None and thread.coach_id == COACH
+    in_thread = [p for p in slack.fake.calls_to("chat.postMessage") if p.get("thread_ts") == thread.thread_ts]
+    assert len(in_thread) == 1 and f"<@{COACH}>, could you pick it up here?" in in_thread[0].mrkdwn
