@@ -3,7 +3,6 @@ from slack_bolt import Ack, App
 from bot.runtime import Runtime
 from bot.services import coaching, intake
 from bot.services.errors import Refused
-from bot.services.ideas import existing_idea
 from bot.views import messages
 from bot.views.coaching import alignment_modal, assign_coach_modal, withdraw_modal
 from bot.views.ids import Action
@@ -42,8 +41,7 @@ def register(app: App, runtime: Runtime) -> None:
     @refusing
     def open_assign_coach(ack: Ack, body: dict, action: dict) -> None:
         ack()
-        coaching.ensure_staff(runtime, body["user"]["id"], "assign coaches")
-        idea = existing_idea(runtime, idea_id_of(action))
+        idea = coaching.idea_for_assignment(runtime, idea_id_of(action), body["user"]["id"])
         runtime.gateway.open_view(body["trigger_id"], assign_coach_modal(idea))
 
     @app.action(Action.OPEN_LOGFRAME.value)
@@ -74,3 +72,9 @@ def register(app: App, runtime: Runtime) -> None:
         ack()
         idea = coaching.idea_for_withdrawal(runtime, idea_id_of(action), body["user"]["id"])
         runtime.gateway.open_view(body["trigger_id"], withdraw_modal(idea))
+
+    @app.action(Action.REVISIT.value)
+    @refusing
+    def revisit(ack: Ack, body: dict, action: dict) -> None:
+        ack()
+        coaching.revisit(runtime, idea_id_of(action), body["user"]["id"])

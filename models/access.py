@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from models.idea import Idea
+from models.lifecycle import DECIDE_MOVES, Move, can
 
 
 def can_view(idea: Idea, user_id: str, *, is_staff: bool) -> bool:
@@ -19,4 +22,34 @@ def can_steer_coaching(idea: Idea, user_id: str, *, is_staff: bool) -> bool:
 
 
 def can_withdraw(idea: Idea, user_id: str) -> bool:
-    return user_id == idea.submitter_id
+    return may(idea, Viewer(user_id), Move.WITHDRAW)
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Someone looking at an idea, with the roles that decide what they may do to it."""
+
+    user_id: str
+    is_staff: bool = False
+    is_decider: bool = False
+
+
+def may(idea: Idea, viewer: Viewer, move: Move) -> bool:
+    """Whether `viewer`'s role lets them make `move` (the lifecycle says whether the stage does)."""
+    user_id, is_staff = viewer.user_id, viewer.is_staff
+    if move in (Move.ASSIGN_COACH, Move.REVISIT):
+        return is_staff
+    if move in (Move.MARK_READY, Move.CONFIRM_ALIGNMENT):
+        return can_steer_coaching(idea, user_id, is_staff=is_staff)
+    if move is Move.EDIT_LOGFRAME:
+        return can_edit_logframe(idea, user_id, is_staff=is_staff)
+    if move in DECIDE_MOVES:
+        return viewer.is_decider
+    if move in (Move.WITHDRAW, Move.RECONSIDER):
+        return user_id == idea.submitter_id
+    raise ValueError(f"no role rule for {move!r}")
+
+
+def allowed(idea: Idea, viewer: Viewer, move: Move) -> bool:
+    """The stage allows the move (the lifecycle's table) and the viewer's role does (the rules above)."""
+    return can(idea.current_stage, move) and may(idea, viewer, move)

@@ -35,6 +35,9 @@ class Move(StrEnum):
     WITHDRAW = "withdraw"
     RECONSIDER = "reconsider"
     REVISIT = "revisit"
+    # Work on the idea that keeps its stage; in the table so the same one judge allows it.
+    EDIT_LOGFRAME = "edit_logframe"
+    CONFIRM_ALIGNMENT = "confirm_alignment"
 
 
 STAGE_LABELS: dict[Stage, str] = {
@@ -47,7 +50,7 @@ STAGE_LABELS: dict[Stage, str] = {
     Stage.WITHDRAWN: "Withdrawn",
 }
 
-CLOSED_STAGES = frozenset({Stage.DECIDED_GO, Stage.DECIDED_NO_GO, Stage.WITHDRAWN})
+DECIDE_MOVES = (Move.DECIDE_GO, Move.DECIDE_NO_GO, Move.DECIDE_NOT_NOW)
 
 # Deciding an idea that is already decided is a correction: a new, visible decision, never an edit.
 _DECIDABLE = (
@@ -58,7 +61,8 @@ _DECIDABLE = (
     Stage.DECIDED_NO_GO,
     Stage.NOT_NOW,
 )
-DECIDED_STAGES = frozenset({Stage.DECIDED_GO, Stage.DECIDED_NO_GO, Stage.NOT_NOW})
+# Still being shaped: the submitter may withdraw it, and its LogFrame and alignment stay editable.
+_IN_PLAY = (Stage.SUBMITTED, Stage.IN_COACHING, Stage.READY_FOR_DECISION, Stage.NOT_NOW)
 
 TRANSITIONS: dict[tuple[Stage, Move], Stage] = {
     (Stage.SUBMITTED, Move.ASSIGN_COACH): Stage.IN_COACHING,
@@ -66,17 +70,67 @@ TRANSITIONS: dict[tuple[Stage, Move], Stage] = {
     (Stage.READY_FOR_DECISION, Move.ASSIGN_COACH): Stage.READY_FOR_DECISION,
     (Stage.NOT_NOW, Move.ASSIGN_COACH): Stage.NOT_NOW,
     (Stage.IN_COACHING, Move.MARK_READY): Stage.READY_FOR_DECISION,
-    **{(stage, Move.DECIDE_GO): Stage.DECIDED_GO for stage in _DECIDABLE},
-    **{(stage, Move.DECIDE_NO_GO): Stage.DECIDED_NO_GO for stage in _DECIDABLE},
-    **{(stage, Move.DECIDE_NOT_NOW): Stage.NOT_NOW for stage in _DECIDABLE},
     **{
-        (stage, Move.WITHDRAW): Stage.WITHDRAWN
-        for stage in (Stage.SUBMITTED, Stage.IN_COACHING, Stage.READY_FOR_DECISION, Stage.NOT_NOW)
+        (stage, move): end
+        for stage in _DECIDABLE
+        for move, end in zip(DECIDE_MOVES, (Stage.DECIDED_GO, Stage.DECIDED_NO_GO, Stage.NOT_NOW), strict=True)
     },
+    **{(stage, Move.WITHDRAW): Stage.WITHDRAWN for stage in _IN_PLAY},
+    **{(stage, Move.EDIT_LOGFRAME): stage for stage in _IN_PLAY},
+    **{(stage, Move.CONFIRM_ALIGNMENT): stage for stage in _IN_PLAY},
     (Stage.DECIDED_NO_GO, Move.RECONSIDER): Stage.IN_COACHING,
     (Stage.NOT_NOW, Move.RECONSIDER): Stage.IN_COACHING,
     (Stage.NOT_NOW, Move.REVISIT): Stage.IN_COACHING,
 }
+
+
+def can(stage: Stage | str, move: Move) -> bool:
+    """Whether the table allows `move` from `stage`: the one answer guards and buttons both use."""
+    return (Stage(stage), move) in TRANSITIONS
+
+
+def stages_allowing(*moves: Move) -> frozenset[Stage]:
+    """The stages from which any of `moves` is allowed."""
+    return frozenset(stage for (stage, move) in TRANSITIONS if move in moves)
+
+
+def stages_reached_by(*moves: Move) -> frozenset[Stage]:
+    return frozenset(end for (stage, move), end in TRANSITIONS.items() if move in moves)
+
+
+def stages_left_by(move: Move) -> frozenset[Stage]:
+    """The stages that `move` moves an idea out of (not those where it keeps the stage)."""
+    return frozenset(stage for (stage, each), end in TRANSITIONS.items() if each == move and end != stage)
+
+
+DECIDED_STAGES = stages_reached_by(*DECIDE_MOVES)
+# Closed: nothing more to shape; only a decision (as a correction) may still change it.
+CLOSED_STAGES = frozenset(Stage) - stages_allowing(Move.EDIT_LOGFRAME)
+
+# What the idea waits for, in each stage where it waits for someone (the nudge sweep's clocks).
+AWAITING_COACH = stages_left_by(Move.ASSIGN_COACH)
+AWAITING_COACHING = stages_allowing(Move.MARK_READY)
+AWAITING_DECISION = stages_reached_by(Move.MARK_READY)
+AWAITING_REVISIT = stages_allowing(Move.REVISIT)
+
+
+class DecideAs(StrEnum):
+    """How deciding from a stage reads to the decider."""
+
+    DUE = "due"
+    EARLY = "early"
+    CORRECTION = "correction"
+
+
+def decide_as(stage: Stage | str) -> DecideAs | None:
+    """None when the table refuses a decision; a correction when one was already made; early before
+    the idea was marked ready."""
+    stage = Stage(stage)
+    if not any(can(stage, move) for move in DECIDE_MOVES):
+        return None
+    if stage in DECIDED_STAGES:
+        return DecideAs.CORRECTION
+    return DecideAs.DUE if stage in AWAITING_DECISION else DecideAs.EARLY
 
 
 class IllegalTransition(Exception):
@@ -97,6 +151,8 @@ MOVE_PHRASES: dict[Move, str] = {
     Move.WITHDRAW: "be withdrawn",
     Move.RECONSIDER: "be reconsidered",
     Move.REVISIT: "be revisited",
+    Move.EDIT_LOGFRAME: "have its LogFrame edited",
+    Move.CONFIRM_ALIGNMENT: "have its strategy alignment changed",
 }
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
+from models import lifecycle
 from models.business_time import WorkCalendar, add_business_days
 from models.lifecycle import Stage
 
@@ -115,13 +116,13 @@ def activity_clock(stage_entered_at: datetime | None, last_reply_at: datetime | 
 def kind_for(facts: ClockFacts, today: date) -> NudgeKind | None:
     """The clock running for the idea now, or None (closed, or nothing to wait for)."""
     stage = Stage(facts.stage)
-    if stage is Stage.SUBMITTED and facts.coach_id is None:
+    if stage in lifecycle.AWAITING_COACH and facts.coach_id is None:
         return NudgeKind.UNASSIGNED
-    if stage is Stage.IN_COACHING:
+    if stage in lifecycle.AWAITING_COACHING:
         return NudgeKind.COACHING_QUIET
-    if stage is Stage.READY_FOR_DECISION:
+    if stage in lifecycle.AWAITING_DECISION:
         return NudgeKind.AWAITING_DECISION
-    if stage is Stage.NOT_NOW and facts.revisit_on is not None and facts.revisit_on <= today:
+    if stage in lifecycle.AWAITING_REVISIT and facts.revisit_on is not None and facts.revisit_on <= today:
         return NudgeKind.REVISIT
     return None
 

@@ -13,6 +13,7 @@ from bot.db import transaction
 from bot.delivery import Post
 from bot.runtime import Runtime
 from bot.services.errors import Refused
+from bot.services.guards import ensure_stage_allows
 from bot.services.ideas import card_changed, coaching_note, existing_idea, locked_idea
 from bot.services.intake import load_idea
 from bot.views import coaching as views
@@ -34,6 +35,13 @@ RECENT_MESSAGES = 5
 def ensure_staff(runtime: Runtime, user_id: str, doing: str) -> None:
     if not runtime.is_staff(user_id):
         raise Refused(f"Only PMO staff can {doing}. If you think you should be able to, ask the PMO lead.")
+
+
+def idea_for_assignment(runtime: Runtime, idea_id: int | None, actor_id: str) -> Idea:
+    ensure_staff(runtime, actor_id, "assign coaches")
+    idea = existing_idea(runtime, idea_id)
+    ensure_stage_allows(idea, Move.ASSIGN_COACH)
+    return idea
 
 
 def assign_coach(runtime: Runtime, idea_id: int | None, coach_id: str, actor_id: str) -> Idea:
@@ -117,8 +125,9 @@ def idea_for_logframe(runtime: Runtime, idea_id: int | None, user_id: str) -> Id
     idea = existing_idea(runtime, idea_id)
     if not can_edit_logframe(idea, user_id, is_staff=runtime.is_staff(user_id)):
         raise Refused(f"Only the submitter and coach of {idea.reference} (or PMO staff) can edit its LogFrame.")
-    if not idea.current_stage.is_open:
-        raise Refused(f"{idea.reference} is {idea.current_stage.label.lower()}, so its LogFrame is closed.")
+    ensure_stage_allows(
+        idea, Move.EDIT_LOGFRAME, f"{idea.reference} is {idea.current_stage.label.lower()}, so its LogFrame is closed."
+    )
     return idea
 
 
@@ -149,10 +158,13 @@ def save_logframe(runtime: Runtime, idea_id: int | None, cells: dict[str, str], 
 # --- alignment, readiness, withdrawal -------------------------------------------------------------
 
 
-def idea_for_coach(runtime: Runtime, idea_id: int | None, user_id: str, doing: str) -> Idea:
+def idea_for_coach(
+    runtime: Runtime, idea_id: int | None, user_id: str, doing: str, move: Move = Move.CONFIRM_ALIGNMENT
+) -> Idea:
     idea = existing_idea(runtime, idea_id)
     if not can_steer_coaching(idea, user_id, is_staff=runtime.is_staff(user_id)):
         raise Refused(f"Only the coach of {idea.reference} or PMO staff can {doing}.")
+    ensure_stage_allows(idea, move)
     return idea
 
 
@@ -183,7 +195,7 @@ def save_alignment(runtime: Runtime, idea_id: int | None, goal_ids: list[str], n
 
 
 def mark_ready(runtime: Runtime, idea_id: int | None, actor_id: str) -> Idea:
-    idea_for_coach(runtime, idea_id, actor_id, "mark it ready for decision")
+    idea_for_coach(runtime, idea_id, actor_id, "mark it ready for decision", Move.MARK_READY)
     now = runtime.clock()
     with transaction(runtime.session_factory) as session:
         idea = locked_idea(session, idea_id)
@@ -208,8 +220,7 @@ def idea_for_withdrawal(runtime: Runtime, idea_id: int | None, user_id: str) -> 
     idea = existing_idea(runtime, idea_id)
     if not can_withdraw(idea, user_id):
         raise Refused(f"Only the person who submitted {idea.reference} can withdraw it.")
-    if not idea.current_stage.is_open:
-        raise Refused(f"{idea.reference} is already {idea.current_stage.label.lower()}.")
+    ensure_stage_allows(idea, Move.WITHDRAW, f"{idea.reference} is already {idea.current_stage.label.lower()}.")
     return idea
 
 
@@ -221,6 +232,21 @@ def withdraw(runtime: Runtime, idea_id: int | None, reason: str, actor_id: str) 
         idea.move(Move.WITHDRAW, actor_id=actor_id, at=now, detail={"reason": reason})
         text = f"{user(actor_id)} withdrew {idea.reference}: “{safe(reason, 900)}”"
         changes = [*card_changed(runtime, idea, text), *coaching_note(idea, text)]
+    runtime.courier.deliver(changes)
+    return idea
+
+
+def revisit(runtime: Runtime, idea_id: int | None, actor_id: str) -> Idea:
+    """Take a Not-now idea back into coaching (its revisit date came, or the PMO wants it back sooner)."""
+    ensure_staff(runtime, actor_id, "reopen ideas for coaching")
+    now = runtime.clock()
+    with transaction(runtime.session_factory) as session:
+        idea = locked_idea(session, idea_id)
+        idea.move(Move.REVISIT, actor_id=actor_id, at=now, detail={"revisit_on": str(idea.revisit_on or "")})
+        idea.revisit_on = None
+        text = f"{user(actor_id)} reopened {idea.reference} for coaching."
+        coach = f" {user(idea.coach_id)}, it's back with you." if idea.coach_id else " It needs a coach."
+        changes = [*card_changed(runtime, idea, text + coach), *coaching_note(idea, text + coach)]
     runtime.courier.deliver(changes)
     return idea
 

@@ -11,6 +11,7 @@ from bot.delivery import Message, Post, Update
 from bot.runtime import Runtime
 from bot.services.coaching import open_thread
 from bot.services.errors import Refused
+from bot.services.guards import ensure_stage_allows
 from bot.services.ideas import card_changed, coaching_note, existing_idea, locked_idea
 from bot.services.intake import load_idea
 from bot.views import decisions as views
@@ -18,9 +19,9 @@ from bot.views.ids import Purpose
 from bot.views.messages import notice
 from bot.views.text import date as slack_date
 from bot.views.text import link, safe, user
-from models import CoachingThread, Decision, DecisionDraft, Feedback, Idea, Move, Stage
+from models import CoachingThread, Decision, DecisionDraft, Feedback, Idea, Move
 from models.decision_rules import Outcome, Proposal, check_proposal, repeats, weighted_score
-from models.lifecycle import DECIDED_STAGES
+from models.lifecycle import DecideAs, decide_as
 
 
 def ensure_decider(runtime: Runtime, user_id: str) -> None:
@@ -47,6 +48,11 @@ def latest_decision(session, idea_id: int) -> Decision | None:
     ).first()
 
 
+def _corrected(session, idea: Idea) -> Decision | None:
+    """The decision a new one would correct, if deciding from the idea's stage is a correction."""
+    return latest_decision(session, idea.id) if decide_as(idea.current_stage) is DecideAs.CORRECTION else None
+
+
 @dataclass(frozen=True)
 class DecisionForm:
     idea: Idea
@@ -58,16 +64,16 @@ class DecisionForm:
 def decision_form(runtime: Runtime, idea_id: int | None, decider_id: str) -> DecisionForm:
     ensure_decider(runtime, decider_id)
     idea = existing_idea(runtime, idea_id)
-    if not idea.current_stage.is_open and idea.current_stage not in DECIDED_STAGES:
+    decide = decide_as(idea.current_stage)
+    if decide is None:
         raise Refused(f"{idea.reference} is {idea.current_stage.label.lower()}, so there is nothing to decide.")
-    correcting = idea.current_stage in DECIDED_STAGES
+    correcting = decide is DecideAs.CORRECTION
     prefill = None
     if correcting:
         with runtime.session_factory() as session:
             previous = latest_decision(session, idea.id)
         prefill = _proposal_of(previous) if previous else None
-    early = idea.current_stage in (Stage.SUBMITTED, Stage.IN_COACHING)
-    return DecisionForm(idea, prefill, correcting, early)
+    return DecisionForm(idea, prefill, correcting, early=decide is DecideAs.EARLY)
 
 
 def _proposal_of(decision: Decision) -> Proposal:
@@ -98,7 +104,7 @@ def preview(runtime: Runtime, idea_id: int | None, proposal: Proposal, decider_i
     ensure_decider(runtime, decider_id)
     with transaction(runtime.session_factory) as session:
         idea = locked_idea(session, idea_id)
-        previous = latest_decision(session, idea.id) if idea.current_stage in DECIDED_STAGES else None
+        previous = _corrected(session, idea)
         draft = DecisionDraft(
             idea_id=idea.id, decider_id=decider_id, payload=proposal.to_payload(), created_at=runtime.clock()
         )
@@ -139,7 +145,7 @@ def send(runtime: Runtime, draft_id: int | None, decider_id: str) -> Decision:
         if check(runtime, proposal):
             raise Refused("That decision is no longer complete; please open Decide again.")
         idea = locked_idea(session, draft.idea_id)
-        previous = latest_decision(session, idea.id) if idea.current_stage in DECIDED_STAGES else None
+        previous = _corrected(session, idea)
         outcome = Outcome(proposal.outcome)
         weighted = weighted_score(proposal.scores, _weights(runtime))
         decision = Decision(
@@ -277,8 +283,8 @@ def _open_question_thread(runtime: Runtime, idea: Idea, helper: str) -> Coaching
 
 def idea_for_reconsideration(runtime: Runtime, idea_id: int | None, user_id: str) -> Idea:
     idea = submitters_idea(runtime, idea_id, user_id, "ask for it to be reconsidered")
-    if idea.current_stage not in (Stage.DECIDED_NO_GO, Stage.NOT_NOW):
-        raise Refused(f"{idea.reference} is {idea.current_stage.label.lower()}, so there's nothing to reconsider.")
+    stage = idea.current_stage.label.lower()
+    ensure_stage_allows(idea, Move.RECONSIDER, f"{idea.reference} is {stage}, so there's nothing to reconsider.")
     return idea
 
 

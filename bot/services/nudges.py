@@ -33,7 +33,7 @@ from bot.runtime import Runtime
 from bot.services.errors import Refused
 from bot.services.ideas import locked_idea
 from bot.views import nudges as views
-from models import CoachingThread, DeliveryStatus, Idea, Nudge, Stage, UserTimeZone
+from models import CoachingThread, DeliveryStatus, Idea, Nudge, UserTimeZone, lifecycle
 from models.business_time import (
     WorkCalendar,
     add_business_days,
@@ -420,9 +420,9 @@ def sweep(
 
 
 CLOCK_STAGES = {
-    NudgeKind.UNASSIGNED: Stage.SUBMITTED,
-    NudgeKind.COACHING_QUIET: Stage.IN_COACHING,
-    NudgeKind.AWAITING_DECISION: Stage.READY_FOR_DECISION,
+    NudgeKind.UNASSIGNED: lifecycle.AWAITING_COACH,
+    NudgeKind.COACHING_QUIET: lifecycle.AWAITING_COACHING,
+    NudgeKind.AWAITING_DECISION: lifecycle.AWAITING_DECISION,
 }
 
 
@@ -433,14 +433,14 @@ def candidates(session: Session, kind: NudgeKind, now: datetime, rules: Rules) -
     second catches rows written without the ORM, whose clock_started_at nobody filled in.
     """
     if kind is NudgeKind.REVISIT:
-        ranges = [(Idea.stage == Stage.NOT_NOW, Idea.revisit_on <= rules.calendar.today(now))]
+        ranges = [(Idea.stage.in_(sorted(lifecycle.AWAITING_REVISIT)), Idea.revisit_on <= rules.calendar.today(now))]
         index = "ix_ideas_stage_revisit_on"
     else:
-        stage = CLOCK_STAGES[kind]
+        stages = CLOCK_STAGES[kind]
         cutoff = subtract_business_days(now, rules.thresholds.days(kind), rules.calendar)
         ranges = [
-            (Idea.stage == stage, Idea.clock_started_at <= cutoff),
-            (Idea.stage == stage, Idea.clock_started_at.is_(None)),
+            (Idea.stage.in_(sorted(stages)), Idea.clock_started_at <= cutoff),
+            (Idea.stage.in_(sorted(stages)), Idea.clock_started_at.is_(None)),
         ]
         index = "ix_ideas_stage_clock_started_at"
     found: dict[int, Row] = {}

@@ -22,7 +22,8 @@ from bot.views.intake import goal_option_groups
 from bot.views.logframe import FIELD_LABELS, GOAL_OBJECTIVE
 from bot.views.messages import goals_text, heading
 from bot.views.text import date, link, quote, safe, user
-from models import Idea, ThreadMessage
+from models import Idea, Move, ThreadMessage
+from models.access import Viewer, allowed
 
 COACHING_QUESTIONS = (
     "*1. What are we trying to accomplish, and why?* The goal it serves, the change we'd see, and the deliverables.",
@@ -56,15 +57,32 @@ def kickoff(idea: Idea, strategy: Strategy, *, previous_coach: str | None = None
             "Everything said in this thread is kept with the idea. "
             "The LogFrame worksheet captures the answers; either of you can fill it in."
         ),
-        actions(
-            f"kickoff:{idea.id}",
-            button("Fill in the LogFrame", Action.OPEN_LOGFRAME, str(idea.id), "primary"),
-            button("Strategy alignment", Action.OPEN_ALIGNMENT, str(idea.id)),
-            button("Ready for decision", Action.MARK_READY, str(idea.id)),
-            button("Withdraw idea", Action.WITHDRAW, str(idea.id)),
-        ),
     ]
+    if buttons := kickoff_buttons(idea):
+        blocks.append(actions(f"kickoff:{idea.id}", *buttons))
     return text, blocks
+
+
+KICKOFF_BUTTONS = (
+    (Move.EDIT_LOGFRAME, "Fill in the LogFrame", Action.OPEN_LOGFRAME, "primary"),
+    (Move.CONFIRM_ALIGNMENT, "Strategy alignment", Action.OPEN_ALIGNMENT, None),
+    (Move.MARK_READY, "Ready for decision", Action.MARK_READY, None),
+    (Move.WITHDRAW, "Withdraw idea", Action.WITHDRAW, None),
+)
+
+
+def kickoff_readers(idea: Idea) -> tuple[Viewer, ...]:
+    """The kickoff is shared by the submitter and the coach (PMO staff)."""
+    return Viewer(idea.submitter_id), Viewer(idea.coach_id or "", is_staff=True)
+
+
+def kickoff_buttons(idea: Idea) -> list[dict[str, Any]]:
+    """A button for each move the lifecycle allows now and either reader's role allows."""
+    return [
+        button(label, action_id, str(idea.id), style)
+        for move, label, action_id, style in KICKOFF_BUTTONS
+        if any(allowed(idea, reader, move) for reader in kickoff_readers(idea))
+    ]
 
 
 def note(text: str) -> tuple[str, Blocks]:

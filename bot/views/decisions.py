@@ -27,7 +27,7 @@ from bot.views.intake import goal_option_groups
 from bot.views.messages import heading
 from bot.views.text import date as slack_date
 from bot.views.text import quote, safe, user
-from models import Decision, Idea
+from models import Decision, Idea, Move
 from models.decision_rules import (
     EXPLANATION_MAX,
     RATIONALE_MAX,
@@ -37,6 +37,7 @@ from models.decision_rules import (
     Outcome,
     Proposal,
 )
+from models.lifecycle import can
 
 SCORE_LABELS = {1: "1 — poor", 2: "2 — weak", 3: "3 — fair", 4: "4 — good", 5: "5 — excellent"}
 
@@ -298,14 +299,14 @@ def notice_actions(idea: Idea, decision_id: int, outcome: Outcome) -> dict[str, 
         button("Ask a question", Action.ASK_QUESTION, str(idea.id)),
         button("Thanks, understood", Action.UNDERSTOOD, str(decision_id), "primary"),
     ]
-    if outcome.needs_alternatives:
+    if can(outcome.stage, Move.RECONSIDER):  # the notice is read by the submitter, who may ask
         elements.append(button("Ask for reconsideration", Action.RECONSIDER, str(idea.id)))
     return actions(f"notice:{decision_id}", *elements)
 
 
 def preview_modal(notice: Blocks, draft_id: int, warnings: list[str], outcome: Outcome) -> dict[str, Any]:
     buttons = ["Ask a question", "Thanks, understood"] + (
-        ["Ask for reconsideration"] if outcome.needs_alternatives else []
+        ["Ask for reconsideration"] if can(outcome.stage, Move.RECONSIDER) else []
     )
     blocks: Blocks = [
         context(

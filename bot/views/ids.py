@@ -28,6 +28,7 @@ class Action(StrEnum):
     MARK_READY = "idea_mark_ready"
     WITHDRAW = "idea_withdraw"
     DECIDE = "idea_decide"
+    REVISIT = "idea_revisit"
     ASK_QUESTION = "idea_ask_question"
     UNDERSTOOD = "idea_understood"
     RECONSIDER = "idea_reconsider"

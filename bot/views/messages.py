@@ -8,9 +8,10 @@ from bot.config import Strategy
 from bot.views.blocks import Blocks, actions, button, confirmed, context, fields, header, modal, section
 from bot.views.ids import Action, Callback
 from bot.views.text import ago, date, link, quote, safe, user
-from models import Idea, Stage
+from models import Idea, Move
+from models.access import Viewer, allowed
 from models.intake import Beneficiary, HelpOffer
-from models.lifecycle import DECIDED_STAGES
+from models.lifecycle import DecideAs, decide_as
 
 
 def heading(idea: Idea) -> str:
@@ -36,43 +37,56 @@ def _stage_line(idea: Idea) -> str:
     return f"{idea.current_stage.label} since {ago(idea.stage_entered_at)}"
 
 
+# The card sits in the PMO channel, so it shows what a PMO member who decides may do.
+CARD_READER = Viewer("", is_staff=True, is_decider=True)
+
+
 def card_buttons(idea: Idea) -> list[dict[str, Any]]:
-    """The card's buttons for the idea's stage: only ones that do something now."""
+    """The card's buttons: exactly the moves the lifecycle and the PMO's role allow now."""
     value = str(idea.id)
     buttons = [button("View details", Action.VIEW_DETAILS, value)]
-    stage = idea.current_stage
-    if stage is Stage.SUBMITTED:
-        buttons += [
-            button("Coach this", Action.COACH_THIS, value, "primary"),
-            button("Assign coach", Action.ASSIGN_COACH, value),
-        ]
-    elif stage in (Stage.IN_COACHING, Stage.READY_FOR_DECISION):
-        buttons.append(button("Reassign coach", Action.ASSIGN_COACH, value))
+    if allowed(idea, CARD_READER, Move.ASSIGN_COACH):
+        if idea.coach_id is None:
+            buttons += [
+                button("Coach this", Action.COACH_THIS, value, "primary"),
+                button("Assign coach", Action.ASSIGN_COACH, value),
+            ]
+        else:
+            buttons.append(button("Reassign coach", Action.ASSIGN_COACH, value))
+    if allowed(idea, CARD_READER, Move.REVISIT):
+        buttons.append(
+            confirmed(
+                button("Reopen for coaching", Action.REVISIT, value),
+                "Reopen for coaching?",
+                f"{idea.reference} goes back into coaching, and its coach and submitter are told.",
+                "Reopen",
+            )
+        )
     if decide := decide_button(idea):
         buttons.append(decide)
     return buttons
 
 
 def decide_button(idea: Idea) -> dict[str, Any] | None:
-    """The decide button for the idea's stage, with a confirmation where deciding now is unusual."""
+    """The decide button when the lifecycle allows a decision, with a confirmation where it is unusual."""
     value = str(idea.id)
-    stage = idea.current_stage
-    if stage is Stage.READY_FOR_DECISION:
-        return button("Decide", Action.DECIDE, value, "primary")
-    if stage in (Stage.SUBMITTED, Stage.IN_COACHING):
-        return confirmed(
-            button("Decide early", Action.DECIDE, value),
-            "Decide before coaching ends?",
-            f"{idea.reference} hasn't been marked ready for a decision. Decide it anyway?",
-            "Decide now",
-        )
-    if stage in DECIDED_STAGES:
-        return confirmed(
-            button("Correct decision", Action.DECIDE, value),
-            "Correct the decision?",
-            "The submitter will get a new notice marked as a correction; the original stays on record.",
-            "Write a correction",
-        )
+    match decide_as(idea.current_stage):
+        case DecideAs.DUE:
+            return button("Decide", Action.DECIDE, value, "primary")
+        case DecideAs.EARLY:
+            return confirmed(
+                button("Decide early", Action.DECIDE, value),
+                "Decide before coaching ends?",
+                f"{idea.reference} hasn't been marked ready for a decision. Decide it anyway?",
+                "Decide now",
+            )
+        case DecideAs.CORRECTION:
+            return confirmed(
+                button("Correct decision", Action.DECIDE, value),
+                "Correct the decision?",
+                "The submitter will get a new notice marked as a correction; the original stays on record.",
+                "Write a correction",
+            )
     return None
 
 

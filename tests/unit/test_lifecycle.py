@@ -42,6 +42,12 @@ EXPECTED: dict[tuple[Stage, Move], Stage] = {
     (Stage.DECIDED_NO_GO, Move.RECONSIDER): Stage.IN_COACHING,
     (Stage.NOT_NOW, Move.RECONSIDER): Stage.IN_COACHING,
     (Stage.NOT_NOW, Move.REVISIT): Stage.IN_COACHING,
+    # Work that keeps the stage: the LogFrame and the alignment stay editable until the idea is closed.
+    **{
+        (stage, move): stage
+        for stage in (Stage.SUBMITTED, Stage.IN_COACHING, Stage.READY_FOR_DECISION, Stage.NOT_NOW)
+        for move in (Move.EDIT_LOGFRAME, Move.CONFIRM_ALIGNMENT)
+    },
 }
 
 ILLEGAL = [(stage, move) for stage in Stage for move in Move if (stage, move) not in EXPECTED]
@@ -146,6 +152,8 @@ def test_allowed_moves_of_an_open_stage_match_the_table():
         Move.DECIDE_GO,
         Move.DECIDE_NO_GO,
         Move.DECIDE_NOT_NOW,
+        Move.EDIT_LOGFRAME,
+        Move.CONFIRM_ALIGNMENT,
     }
     assert allowed_moves(Stage.IN_COACHING) == {
         Move.ASSIGN_COACH,
@@ -154,6 +162,8 @@ def test_allowed_moves_of_an_open_stage_match_the_table():
         Move.DECIDE_NO_GO,
         Move.DECIDE_NOT_NOW,
         Move.WITHDRAW,
+        Move.EDIT_LOGFRAME,
+        Move.CONFIRM_ALIGNMENT,
     }
 
 
