@@ -55,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def check(settings: Settings) -> int:
     settings.require("SLACK_BOT_TOKEN", "PMO_CHANNEL_ID", "PMO_STAFF_IDS")
+    settings.check_token_kinds()
     if not settings.slack_app_token:
         settings.require("SLACK_SIGNING_SECRET")
     strategy = settings.strategy
@@ -88,6 +89,7 @@ def serve_command(settings: Settings, args: argparse.Namespace) -> int:
 
     settings.require("SLACK_BOT_TOKEN", "PMO_CHANNEL_ID", "PMO_STAFF_IDS")
     socket_mode = bool(settings.slack_app_token) and not args.http
+    settings.check_token_kinds()
     if not socket_mode:
         settings.require("SLACK_SIGNING_SECRET")
     strategy = settings.strategy
@@ -99,13 +101,15 @@ def serve_command(settings: Settings, args: argparse.Namespace) -> int:
         raise ConfigError(f"SLACK_BOT_TOKEN: Slack did not accept it: {error}") from None
     from bot.scheduler import build_runtime, start_background
 
-    start_background(build_runtime(settings, strategy))
     if socket_mode:
-        from slack_bolt.adapter.socket_mode import SocketModeHandler
+        from bot import socket_mode as sockets
 
+        handler = sockets.connect(app, settings.slack_app_token)  # a refused app token ends here
+        start_background(build_runtime(settings, strategy))
         logging.getLogger(__name__).info("Idea Coach running in Socket Mode")
-        SocketModeHandler(app, settings.slack_app_token).start()
+        sockets.serve_forever(handler)
         return 0
+    start_background(build_runtime(settings, strategy))
     from bot.server import run_http
 
     run_http(wsgi_app(app), host=args.host, port=args.port, threads=args.threads)

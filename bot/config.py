@@ -105,6 +105,15 @@ class Settings(BaseSettings):
             if not getattr(self, name.lower()):
                 raise ConfigError(f"{name.upper()} is not set: {REQUIRED_HELP[name.upper()]}")
 
+    def check_token_kinds(self) -> None:
+        """Raise ConfigError when a token is of the wrong kind (each kind has its own prefix)."""
+        for name, prefix in TOKEN_PREFIXES.items():
+            value = getattr(self, name.lower())
+            if value and not value.startswith(prefix):
+                other = next((each for each, kind in TOKEN_PREFIXES.items() if value.startswith(kind)), None)
+                found = f"it holds the token that belongs in {other}" if other else f"it starts {value[:5]!r}"
+                raise ConfigError(f"{name} must start with {prefix}, but {found}: {REQUIRED_HELP[name]}")
+
     @cached_property
     def strategy(self) -> Strategy:
         return load_strategy(self.strategy_file)
@@ -115,6 +124,8 @@ def _check_user_id(user_id: str) -> str:
         raise ValueError(f"{user_id!r} is not a Slack user id (like U012ABCDEF)")
     return user_id
 
+
+TOKEN_PREFIXES = {"SLACK_BOT_TOKEN": "xoxb-", "SLACK_APP_TOKEN": "xapp-"}
 
 REQUIRED_HELP = {
     "SLACK_BOT_TOKEN": "the Bot User OAuth Token (xoxb-...) from the app's OAuth & Permissions page",

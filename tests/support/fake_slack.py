@@ -132,6 +132,8 @@ class FakeSlack:
         return 200, self._answer(method, args), {}
 
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        if method == "apps.connections.open":
+            return self._socket_mode_answer()
         if method == "auth.test":
             return {
                 "ok": True,
@@ -181,6 +183,16 @@ class FakeSlack:
             user = self.users.get(user_id, {"tz": "America/New_York", "tz_offset": -18000})
             return {"ok": True, "user": {"id": user_id, "name": user_id.lower(), **user}}
         return {"ok": True}
+
+    # --- Socket Mode (tests/e2e/test_socket_mode.py) ---------------------------------------------
+
+    socket_mode = None
+    """A tests.support.fake_socket_mode.FakeSocketMode whose URL apps.connections.open hands out."""
+
+    def _socket_mode_answer(self) -> dict[str, Any]:
+        if self.socket_mode is None:
+            return {"ok": False, "error": "not_allowed_token_type"}
+        return {"ok": True, "url": self.socket_mode.url}
 
     def _handler_class(self):
         fake = self
