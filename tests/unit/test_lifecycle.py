@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from models import Idea, IllegalTransition, Move, Stage, advance
+from models import Idea, IllegalTransition, Move, Stage, advance, lifecycle
 from models.lifecycle import CLOSED_STAGES, TRANSITIONS, allowed_moves
 
 # The table as the product promises it, written out independently of models/lifecycle.py so that a
@@ -252,3 +252,39 @@ def test_repeating_a_decision_keeps_the_stage_clock_but_is_audited():
 
     assert (idea.stage, idea.stage_entered_at, idea.updated_at) == (Stage.DECIDED_GO, T0, T1)
     assert [(e.from_stage, e.to_stage) for e in idea.audit_events] == [(Stage.DECIDED_GO, Stage.DECIDED_GO)]
+
+
+# --- what the table answers for guards, buttons and the sweep ----------------------------------------
+
+
+def test_can_is_exactly_the_table():
+    for stage in Stage:
+        for move in Move:
+            assert lifecycle.can(stage, move) is ((stage, move) in EXPECTED)
+            assert lifecycle.can(stage.value, move) is ((stage, move) in EXPECTED)
+
+
+def test_the_stage_sets_derived_from_the_table():
+    assert {Stage.DECIDED_GO, Stage.DECIDED_NO_GO, Stage.NOT_NOW} == lifecycle.DECIDED_STAGES
+    assert {Stage.SUBMITTED} == lifecycle.AWAITING_COACH
+    assert {Stage.IN_COACHING} == lifecycle.AWAITING_COACHING
+    assert {Stage.READY_FOR_DECISION} == lifecycle.AWAITING_DECISION
+    assert {Stage.NOT_NOW} == lifecycle.AWAITING_REVISIT
+    assert lifecycle.stages_allowing(Move.RECONSIDER) == {Stage.DECIDED_NO_GO, Stage.NOT_NOW}
+
+
+@pytest.mark.parametrize(
+    ("stage", "expected"),
+    [
+        (Stage.SUBMITTED, lifecycle.DecideAs.EARLY),
+        (Stage.IN_COACHING, lifecycle.DecideAs.EARLY),
+        (Stage.READY_FOR_DECISION, lifecycle.DecideAs.DUE),
+        (Stage.DECIDED_GO, lifecycle.DecideAs.CORRECTION),
+        (Stage.DECIDED_NO_GO, lifecycle.DecideAs.CORRECTION),
+        (Stage.NOT_NOW, lifecycle.DecideAs.CORRECTION),
+        (Stage.WITHDRAWN, None),
+    ],
+    ids=_id,
+)
+def test_deciding_reads_as_due_early_a_correction_or_not_at_all(stage: Stage, expected):
+    assert lifecycle.decide_as(stage) is expected
