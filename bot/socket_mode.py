@@ -85,7 +85,9 @@ class SocketModeClient(_SdkClient):
             # reading it until the new one is open (or OVERLAP has passed), so nothing sent there is lost.
             with self._lock:
                 self._retiring.append(old)
-            threading.Timer(OVERLAP, old.close).start()
+            closer = threading.Timer(OVERLAP, old.close)
+            closer.daemon = True
+            closer.start()
         log.info("Socket Mode: new connection opening")
 
     def _run(self, session: WebSocketApp) -> None:
