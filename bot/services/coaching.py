@@ -7,7 +7,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.db import retrying, transaction
@@ -341,6 +341,12 @@ def _store_message(
                 posted_at=posted,
             )
         )
-        if idea.last_reply_at is None or posted >= idea.last_reply_at:
-            idea.last_reply_at, idea.last_reply_by = posted, message["user"]
+        # One conditional UPDATE, not read-then-write: SQLite takes no row lock, and a reply that arrives
+        # late must not move the clock back.
+        session.execute(
+            update(Idea)
+            .where(Idea.id == idea.id, or_(Idea.last_reply_at.is_(None), Idea.last_reply_at <= posted))
+            .values(last_reply_at=posted, last_reply_by=message["user"])
+            .execution_options(synchronize_session=False)
+        )
     return True
