@@ -74,7 +74,15 @@ def wsgi_app(app: App):
                 headers = [("Content-Type", refusal.content_type), ("Content-Length", str(len(body)))]
                 start_response(f"{refusal.status} {HTTPStatus(refusal.status).phrase}", headers)
                 return [body]
-        return slack_handler(environ, start_response)
+        try:
+            return slack_handler(environ, start_response)
+        except Exception:
+            # Bolt failed before any listener ran (reading or matching the request). An event is answered
+            # 200 so that Slack does not retry it into the same failure; anyone else gets an honest 400.
+            log.exception("could not handle a request; answered without handling it")
+            status = "200 OK" if "json" in environ.get("CONTENT_TYPE", "") else "400 Bad Request"
+            start_response(status, [("Content-Type", "text/plain"), ("Content-Length", "0")])
+            return [b""]
 
     return application
 

@@ -98,7 +98,7 @@ VIEW = {
     "callback_id": str,
     "private_metadata": str,
     "blocks": ListOf(dict),
-    "state": {"values": MapOf(MapOf(ELEMENT))},
+    "state": Required({"values": Required(MapOf(MapOf(ELEMENT)))}),
 }
 ACTION = {"action_id": Required(str), "block_id": str, "value": str, "type": str, "selected_option": OPTION}
 INTERACTIVE = {
@@ -116,6 +116,35 @@ INTERACTIVE = {
     "callback_id": str,
     "actions": ListOf(ACTION),
     "api_app_id": str,
+    "user_id": str,
+    "channel_id": str,
+    "team_id": str,
+    "enterprise_id": str,
+}
+BY_KIND = {
+    "block_actions": {"trigger_id": Required(str), "actions": Required(ListOf(ACTION, non_empty=True))},
+    "shortcut": {"trigger_id": Required(str), "callback_id": Required(str)},
+    "message_action": {
+        "trigger_id": Required(str),
+        "callback_id": Required(str),
+        "channel": Required({"id": Required(SLACK_ID)}),
+        "message": Required(MESSAGE | {"ts": Required(TS)}),
+    },
+    "view_submission": {"view": Required(VIEW | {"callback_id": Required(str), "type": Required(str)})},
+    "view_closed": {"view": Required(VIEW | {"callback_id": Required(str), "type": Required(str)})},
+}
+ID_LIKE = (str, {"id": str})
+"""How Bolt itself reads users, channels and teams before any listener runs: a string or an object with an id."""
+OTHER_EVENT = {
+    "type": Required(str),
+    "user": ID_LIKE,
+    "channel": ID_LIKE,
+    "user_id": str,
+    "channel_id": str,
+    "item": {"channel": ID_LIKE, "user": ID_LIKE},
+    "assistant_thread": {"channel_id": str},
+    "message": {"user": ID_LIKE},
+    "previous_message": {"user": ID_LIKE},
 }
 EVENT = {
     "type": Required(str),
@@ -137,6 +166,9 @@ ENVELOPE = {
     "event_id": str,
     "team_id": str,
     "api_app_id": str,
+    "enterprise_id": str,
+    "context_team_id": str,
+    "is_ext_shared_channel": bool,
     "authorizations": ListOf({"team_id": str, "user_id": str, "enterprise_id": str}),
 }
 COMMAND = {"command": Required(str), "user_id": Required(SLACK_ID), "trigger_id": Required(str), "channel_id": str}
@@ -144,9 +176,11 @@ COMMAND = {"command": Required(str), "user_id": Required(SLACK_ID), "trigger_id"
 
 def _problem(value: Any, spec: Any, path: str) -> str | None:
     if isinstance(spec, Required):
-        return _problem(value, spec.spec, path)
+        return f"{path} is missing" if value is None else _problem(value, spec.spec, path)
     if value is None:
         return None
+    if isinstance(spec, tuple):  # alternatives
+        return None if any(_problem(value, one, path) is None for one in spec) else f"{path} has the wrong type"
     if isinstance(spec, re.Pattern):
         return None if isinstance(value, str) and spec.fullmatch(value) else f"{path} is not a Slack id or ts"
     if isinstance(spec, type):
@@ -155,11 +189,13 @@ def _problem(value: Any, spec: Any, path: str) -> str | None:
     if isinstance(spec, ListOf):
         if not isinstance(value, list) or (spec.non_empty and not value):
             return f"{path} should be a list"
-        return next((p for i, item in enumerate(value) if (p := _problem(item, spec.spec, f"{path}[{i}]"))), None)
+        items = enumerate(value)
+        return next((p for i, item in items if (p := _problem(item, Required(spec.spec), f"{path}[{i}]"))), None)
     if isinstance(spec, MapOf):
         if not isinstance(value, dict):
             return f"{path} should be an object"
-        return next((p for key, item in value.items() if (p := _problem(item, spec.spec, f"{path}.{key}"))), None)
+        items = value.items()
+        return next((p for key, item in items if (p := _problem(item, Required(spec.spec), f"{path}.{key}"))), None)
     if not isinstance(value, dict):
         return f"{path} should be an object, not {type(value).__name__}"
     for key, item_spec in spec.items():
@@ -175,6 +211,8 @@ def shape_problem(payload: Any) -> str | None:
     if not isinstance(payload, dict):
         return "the body is not an object"
     kind = payload.get("type")
+    if not isinstance(kind, str | None):
+        return "type is not a string"
     if "ssl_check" in payload:
         return None
     if "command" in payload and kind is None:
@@ -184,12 +222,11 @@ def shape_problem(payload: Any) -> str | None:
     if kind == "event_callback":
         event = payload.get("event")
         if isinstance(event, dict) and event.get("type") not in ("message", "app_home_opened"):
-            return _problem({**payload, "event": {"type": event.get("type")}}, ENVELOPE, "body")
+            return _problem(payload, ENVELOPE | {"event": Required(OTHER_EVENT)}, "body")
+        if isinstance(event, dict) and event.get("type") == "app_home_opened":
+            return _problem(payload, ENVELOPE | {"event": Required(EVENT | {"user": Required(SLACK_ID)})}, "body")
         return _problem(payload, ENVELOPE, "body")
-    problem = _problem(payload, INTERACTIVE, "payload")
-    if problem is None and kind == "block_actions" and not payload.get("actions"):
-        return "payload.actions is empty"
-    return problem
+    return _problem(payload, INTERACTIVE | BY_KIND.get(kind, {}), "payload")
 
 
 # --- the HTTP front -------------------------------------------------------------------------------

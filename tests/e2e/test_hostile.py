@@ -126,7 +126,7 @@ def hostile(test):
     generated = settings(
         max_examples=EXAMPLES,
         deadline=None,
-        derandomize=True,
+        derandomize=not os.environ.get("HOSTILE_RANDOM"),
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )(given(data=st.data())(test))
 
