@@ -94,9 +94,19 @@ def _guarded(environ: dict, verifier: SignatureVerifier, runtime: Runtime) -> Re
     except ValueError:
         return Refusal(400)
     if length > BODY_MAX:
+        _drain(environ["wsgi.input"], length)
         return Refusal(413)
     raw = environ["wsgi.input"].read(length) if length > 0 else b""
     environ["wsgi.input"] = io.BytesIO(raw)
     headers = {key[5:].replace("_", "-").lower(): value for key, value in environ.items() if key.startswith("HTTP_")}
     headers["content-type"] = environ.get("CONTENT_TYPE", "")
     return guard(raw, headers, verifier, runtime.session_factory)
+
+
+def _drain(stream, length: int, chunk: int = 65536) -> None:
+    """Read and drop an oversized body, so that the client, still sending it, receives the 413."""
+    while length > 0:
+        read = stream.read(min(chunk, length))
+        if not read:
+            return
+        length -= len(read)

@@ -1,17 +1,18 @@
-"""One of two processes racing to migrate the same fresh schemas: `python -m tests.support.migrate_race URL DIR
-SCHEMA...`. Before each schema both processes meet at a barrier (files in DIR), then run what `idea-coach db
-upgrade` runs. Prints one line per schema: ok, or the error's first line."""
+"""One of two `idea-coach db upgrade` runs racing on the same fresh schemas:
+`python -m tests.support.migrate_race URL DIR SCHEMA...`. Before each schema both processes meet at a barrier
+(files in DIR), then run the command itself (bot.cli.main) with DATABASE_URL naming that schema. Prints one
+line per schema: its exit status and what the command said."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import sys
 import time
 from pathlib import Path
 
-from sqlalchemy import create_engine
-
-from bot.db import upgrade
+from bot.cli import main as idea_coach
 
 
 def meet(directory: Path, name: str, parties: int = 2, timeout: float = 30) -> None:
@@ -23,18 +24,15 @@ def meet(directory: Path, name: str, parties: int = 2, timeout: float = 30) -> N
         time.sleep(0.002)
 
 
-def main(url: str, directory: str, schemas: list[str]) -> None:
+def run(url: str, directory: str, schemas: list[str]) -> None:
     for schema in schemas:
-        engine = create_engine(url, connect_args={"options": f"-csearch_path={schema}"})
+        os.environ["DATABASE_URL"] = f"{url}?options=-csearch_path%3D{schema}"
         meet(Path(directory), schema)
-        try:
-            upgrade(engine)
-            print(f"{schema} ok", flush=True)
-        except Exception as error:
-            print(f"{schema} failed: {str(error).splitlines()[0]}", flush=True)
-        finally:
-            engine.dispose()
+        said = io.StringIO()
+        with contextlib.redirect_stdout(said), contextlib.redirect_stderr(said):
+            status = idea_coach(["db", "upgrade"])
+        print(f"{schema} {status} {said.getvalue().strip()}", flush=True)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2], sys.argv[3:])
+    run(sys.argv[1], sys.argv[2], sys.argv[3:])
