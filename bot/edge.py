@@ -98,6 +98,11 @@ VIEW = {
     "callback_id": str,
     "private_metadata": str,
     "blocks": ListOf(dict),
+    "state": {"values": MapOf(MapOf(ELEMENT))},
+}
+SUBMITTED_VIEW = VIEW | {
+    "callback_id": Required(str),
+    "type": Required(str),
     "state": Required({"values": Required(MapOf(MapOf(ELEMENT)))}),
 }
 ACTION = {"action_id": Required(str), "block_id": str, "value": str, "type": str, "selected_option": OPTION}
@@ -130,8 +135,8 @@ BY_KIND = {
         "channel": Required({"id": Required(SLACK_ID)}),
         "message": Required(MESSAGE | {"ts": Required(TS)}),
     },
-    "view_submission": {"view": Required(VIEW | {"callback_id": Required(str), "type": Required(str)})},
-    "view_closed": {"view": Required(VIEW | {"callback_id": Required(str), "type": Required(str)})},
+    "view_submission": {"view": Required(SUBMITTED_VIEW)},
+    "view_closed": {"view": Required(SUBMITTED_VIEW)},
 }
 ID_LIKE = (str, {"id": str})
 """How Bolt itself reads users, channels and teams before any listener runs: a string or an object with an id."""
