@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 from concurrent.futures import Executor
+from http import HTTPStatus
 from typing import Any
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
+from slack_sdk.signature import SignatureVerifier
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings, Strategy
 from bot.db import is_healthy, make_engine, make_session_factory
+from bot.edge import BODY_MAX, Refusal, clean_payload, guard
 from bot.runtime import Runtime
 from bot.slack import SlackGateway, make_web_client
 from handlers import register_all
@@ -43,6 +47,7 @@ def create_app(
     if listener_executor is not None:
         options["listener_executor"] = listener_executor
     app = App(**options)
+    app.use(clean_payload)
     register_all(app, runtime)
     app.runtime = runtime  # type: ignore[attr-defined]
     return app
@@ -51,7 +56,9 @@ def create_app(
 def wsgi_app(app: App):
     """Slack's request URL at POST /slack/events, and GET /healthz for load balancers."""
     slack_handler = SlackRequestHandler(app, path="/slack/events")
-    engine = app.runtime.session_factory.kw["bind"]  # type: ignore[attr-defined]
+    runtime: Runtime = app.runtime  # type: ignore[attr-defined]
+    engine = runtime.session_factory.kw["bind"]
+    verifier = SignatureVerifier(runtime.settings.slack_signing_secret or "")
 
     def application(environ, start_response):
         if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
@@ -60,6 +67,46 @@ def wsgi_app(app: App):
             status = "200 OK" if healthy else "503 Service Unavailable"
             start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
             return [body]
-        return slack_handler(environ, start_response)
+        if environ.get("PATH_INFO") == "/slack/events" and environ.get("REQUEST_METHOD") == "POST":
+            refusal = _guarded(environ, verifier, runtime)
+            if refusal is not None:
+                body = refusal.body.encode()
+                headers = [("Content-Type", refusal.content_type), ("Content-Length", str(len(body)))]
+                start_response(f"{refusal.status} {HTTPStatus(refusal.status).phrase}", headers)
+                return [body]
+        try:
+            return slack_handler(environ, start_response)
+        except Exception:
+            # Bolt failed before any listener ran (reading or matching the request). An event is answered
+            # 200 so that Slack does not retry it into the same failure; anyone else gets an honest 400.
+            log.exception("could not handle a request; answered without handling it")
+            status = "200 OK" if "json" in environ.get("CONTENT_TYPE", "") else "400 Bad Request"
+            start_response(status, [("Content-Type", "text/plain"), ("Content-Length", "0")])
+            return [b""]
 
     return application
+
+
+def _guarded(environ: dict, verifier: SignatureVerifier, runtime: Runtime) -> Refusal | None:
+    """Read the body once, check it at the edge, and put it back for Bolt to read."""
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return Refusal(400)
+    if length > BODY_MAX:
+        _drain(environ["wsgi.input"], length)
+        return Refusal(413)
+    raw = environ["wsgi.input"].read(length) if length > 0 else b""
+    environ["wsgi.input"] = io.BytesIO(raw)
+    headers = {key[5:].replace("_", "-").lower(): value for key, value in environ.items() if key.startswith("HTTP_")}
+    headers["content-type"] = environ.get("CONTENT_TYPE", "")
+    return guard(raw, headers, verifier, runtime.session_factory)
+
+
+def _drain(stream, length: int, chunk: int = 65536) -> None:
+    """Read and drop an oversized body, so that the client, still sending it, receives the 413."""
+    while length > 0:
+        read = stream.read(min(chunk, length))
+        if not read:
+            return
+        length -= len(read)

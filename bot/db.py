@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+import random
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+CONFLICTS = ("40001", "40P01")
+"""PostgreSQL's serialization failure and deadlock: the transaction was rolled back and may simply be run again."""
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def make_engine(database_url: str) -> Engine:
@@ -48,7 +58,34 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    command.upgrade(alembic_config(engine), revision)
+    """Apply the migrations. On PostgreSQL an advisory lock (one per schema) makes instances that start
+    together take turns: the first migrates, the others then find nothing left to do."""
+    if engine.dialect.name != "postgresql":
+        command.upgrade(alembic_config(engine), revision)
+        return
+    with engine.connect() as lock:
+        key = lock.scalar(text("SELECT hashtext('idea-coach migrations ' || coalesce(current_schema(), ''))"))
+        lock.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
+        lock.commit()
+        try:
+            command.upgrade(alembic_config(engine), revision)
+        finally:
+            lock.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+            lock.commit()
+
+
+def retrying(work: Callable[[], T], attempts: int = 3) -> T:
+    """Run `work` (one whole transaction), again when PostgreSQL rolled it back for a deadlock or a
+    serialization failure: the loser of such a race has changed nothing and only needs another turn."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return work()
+        except OperationalError as error:
+            if getattr(error.orig, "sqlstate", None) not in CONFLICTS or attempt == attempts:
+                raise
+            log.warning("transaction conflict (%s), retrying (%d of %d)", error.orig.sqlstate, attempt, attempts - 1)
+            time.sleep(random.uniform(0.005, 0.05) * attempt)
+    raise AssertionError("unreachable")
 
 
 def is_healthy(engine: Engine) -> bool:

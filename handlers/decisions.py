@@ -5,7 +5,7 @@ from bot.services import decisions
 from bot.views import decisions as views
 from bot.views.coaching import idea_id_of as idea_id_in_view
 from bot.views.ids import Action, Callback
-from handlers.replies import closed_without_errors, idea_id_of, refusals_told
+from handlers.replies import closed_without_errors, idea_id_of, refusals_told, submission_key
 
 
 def register(app: App, runtime: Runtime) -> None:
@@ -39,7 +39,7 @@ def register(app: App, runtime: Runtime) -> None:
     @refusing
     def decision_sent(ack: Ack, body: dict, view: dict) -> None:
         ack(response_action="clear")
-        decisions.send(runtime, idea_id_in_view(view), body["user"]["id"])
+        decisions.send(runtime, idea_id_in_view(view), body["user"]["id"], once=submission_key(view))
 
     @app.action(Action.UNDERSTOOD.value)
     @refusing
@@ -65,7 +65,8 @@ def register(app: App, runtime: Runtime) -> None:
     def reconsideration_asked(ack: Ack, body: dict, view: dict) -> None:
         new_information, errors = views.parse_reconsider(view)
         if closed_without_errors(ack, errors):
-            decisions.reconsider(runtime, idea_id_in_view(view), new_information, body["user"]["id"])
+            idea_id, user_id = idea_id_in_view(view), body["user"]["id"]
+            decisions.reconsider(runtime, idea_id, new_information, user_id, once=submission_key(view))
 
     @app.action(Action.GIVE_FEEDBACK.value)
     @refusing
@@ -79,4 +80,5 @@ def register(app: App, runtime: Runtime) -> None:
     def feedback_given(ack: Ack, body: dict, view: dict) -> None:
         rating, comment, anonymous, errors = views.parse_feedback(view)
         if closed_without_errors(ack, errors):
-            decisions.record_feedback(runtime, idea_id_in_view(view), body["user"]["id"], rating, comment, anonymous)
+            idea_id, user_id, once = idea_id_in_view(view), body["user"]["id"], submission_key(view)
+            decisions.record_feedback(runtime, idea_id, user_id, rating, comment, anonymous, once=once)

@@ -2,14 +2,13 @@ from slack_bolt import Ack, App
 
 from bot.runtime import Runtime
 from bot.services import nudges
-from bot.views.ids import Action
+from bot.views.ids import Action, parse_id
 from bot.views.nudges import SNOOZES
 from handlers.replies import refusals_told
 
 
 def _nudge_id(action: dict) -> int | None:
-    value = str(action.get("value") or "")
-    return int(value) if value.isascii() and value.isdigit() and len(value) < 12 else None
+    return parse_id(action.get("value"))
 
 
 def _message_of(body: dict) -> nudges.MessageRef | None:

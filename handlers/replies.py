@@ -8,7 +8,9 @@ from collections.abc import Callable
 from bot.delivery import Ephemeral, Post
 from bot.runtime import Runtime
 from bot.services.errors import Refused
+from bot.services.once import Repeated
 from bot.views import messages
+from bot.views.ids import parse_id
 from models import IllegalTransition
 
 
@@ -22,9 +24,10 @@ def tell(runtime: Runtime, body: dict, text: str) -> None:
 
 
 def refusals_told(runtime: Runtime) -> Callable:
-    """Turn a Refused or IllegalTransition raised by a listener into an answer to the actor.
+    """Turn a Refused or IllegalTransition raised by a listener into an answer to the actor, acking first
+    if the listener had not yet; a Repeated request is told only when it carries something to say.
 
-    The wrapped listener must accept `body` (Bolt passes arguments by name).
+    The wrapped listener must accept `ack` and `body` (Bolt passes arguments by name).
     """
 
     def decorate(listener: Callable) -> Callable:
@@ -32,8 +35,12 @@ def refusals_told(runtime: Runtime) -> Callable:
         def wrapper(*args, **kwargs):
             try:
                 return listener(*args, **kwargs)
-            except (Refused, IllegalTransition) as error:
-                tell(runtime, kwargs["body"], str(error))
+            except (Refused, IllegalTransition, Repeated) as error:
+                ack = kwargs["ack"]
+                if ack.response is None:
+                    ack()
+                if str(error):
+                    tell(runtime, kwargs["body"], str(error))
 
         return wrapper
 
@@ -49,6 +56,12 @@ def closed_without_errors(ack, errors: dict[str, str]) -> bool:
     return True
 
 
+def submission_key(view: dict) -> str | None:
+    """What makes a view submission the same one again: Slack sends a double click or a retry with the
+    same view id and hash (the hash changes whenever the view itself is updated)."""
+    view_id, view_hash = view.get("id"), view.get("hash")
+    return f"view:{view_id}:{view_hash}" if view_id and view_hash else None
+
+
 def idea_id_of(action: dict) -> int | None:
-    value = str(action.get("value") or "")
-    return int(value) if value.isdigit() else None
+    return parse_id(action.get("value"))

@@ -6,18 +6,19 @@ from bot.views import coaching as coaching_views
 from bot.views.ids import Callback
 from bot.views.intake import IntakeSource, parse_intake
 from bot.views.logframe import parse_logframe
-from handlers.replies import closed_without_errors, refusals_told
+from handlers.replies import closed_without_errors, refusals_told, submission_key
 
 
 def register(app: App, runtime: Runtime) -> None:
     refusing = refusals_told(runtime)
 
     @app.view(Callback.INTAKE.value)
+    @refusing
     def intake_submitted(ack: Ack, body: dict, view: dict) -> None:
         draft, errors = parse_intake(view, runtime.strategy)
         if closed_without_errors(ack, errors):
             source = IntakeSource.from_metadata(view.get("private_metadata"))
-            intake.submit_idea(runtime, draft, body["user"]["id"], source)
+            intake.submit_idea(runtime, draft, body["user"]["id"], source, once=submission_key(view))
 
     @app.view(Callback.ASSIGN_COACH.value)
     @refusing
@@ -30,25 +31,28 @@ def register(app: App, runtime: Runtime) -> None:
         elif (idea := intake.load_idea(runtime, idea_id or 0)) is not None and idea.coach_id == coach_id:
             errors[coaching_views.COACH_BLOCK] = "They are already coaching this idea."
         if closed_without_errors(ack, errors):
-            coaching.assign_coach(runtime, idea_id, coach_id, body["user"]["id"])
+            coaching.assign_coach(runtime, idea_id, coach_id, body["user"]["id"], once=submission_key(view))
 
     @app.view(Callback.LOGFRAME.value)
     @refusing
     def logframe_saved(ack: Ack, body: dict, view: dict) -> None:
         cells, errors = parse_logframe(view, runtime.strategy)
         if closed_without_errors(ack, errors):
-            coaching.save_logframe(runtime, coaching_views.idea_id_of(view), cells, body["user"]["id"])
+            idea_id = coaching_views.idea_id_of(view)
+            coaching.save_logframe(runtime, idea_id, cells, body["user"]["id"], once=submission_key(view))
 
     @app.view(Callback.ALIGNMENT.value)
     @refusing
     def alignment_saved(ack: Ack, body: dict, view: dict) -> None:
         goal_ids, note_text, errors = coaching_views.parse_alignment(view, runtime.strategy)
         if closed_without_errors(ack, errors):
-            coaching.save_alignment(runtime, coaching_views.idea_id_of(view), goal_ids, note_text, body["user"]["id"])
+            idea_id, user_id = coaching_views.idea_id_of(view), body["user"]["id"]
+            coaching.save_alignment(runtime, idea_id, goal_ids, note_text, user_id, once=submission_key(view))
 
     @app.view(Callback.WITHDRAW.value)
     @refusing
     def withdrawal_confirmed(ack: Ack, body: dict, view: dict) -> None:
         reason, errors = coaching_views.parse_withdraw(view)
         if closed_without_errors(ack, errors):
-            coaching.withdraw(runtime, coaching_views.idea_id_of(view), reason, body["user"]["id"])
+            idea_id = coaching_views.idea_id_of(view)
+            coaching.withdraw(runtime, idea_id, reason, body["user"]["id"], once=submission_key(view))

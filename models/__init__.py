@@ -13,6 +13,7 @@ from models.idea import (
     ThreadMessage,
     parse_reference,
 )
+from models.idempotency import IdempotencyKey
 from models.lifecycle import IllegalTransition, Move, Stage, advance
 from models.nudge import DeliveryStatus, Digest, Nudge, UserTimeZone
 
@@ -27,6 +28,7 @@ __all__ = [
     "Feedback",
     "Idea",
     "IdeaGoal",
+    "IdempotencyKey",
     "IllegalTransition",
     "LogFrame",
     "Move",

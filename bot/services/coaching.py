@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import logging
+import re
 from datetime import UTC, datetime, timedelta
 
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.db import transaction
+from bot.db import retrying, transaction
 from bot.delivery import Post
 from bot.runtime import Runtime
 from bot.services.errors import Refused
 from bot.services.guards import ensure_stage_allows
 from bot.services.ideas import card_changed, coaching_note, existing_idea, locked_idea
 from bot.services.intake import load_idea
+from bot.services.once import claim, forget_old_keys
 from bot.views import coaching as views
 from bot.views.ids import Purpose
 from bot.views.logframe import playback_message
@@ -44,13 +46,16 @@ def idea_for_assignment(runtime: Runtime, idea_id: int | None, actor_id: str) ->
     return idea
 
 
-def assign_coach(runtime: Runtime, idea_id: int | None, coach_id: str, actor_id: str) -> Idea:
+def assign_coach(
+    runtime: Runtime, idea_id: int | None, coach_id: str, actor_id: str, *, once: str | None = None
+) -> Idea:
     """Make `coach_id` the idea's coach, open the coaching conversation and brief the coach."""
     ensure_staff(runtime, actor_id, "assign coaches")
     if not runtime.is_staff(coach_id):
         raise Refused(f"{user(coach_id)} isn't on the PMO staff list, so they can't coach ideas.")
     now = runtime.clock()
     with transaction(runtime.session_factory) as session:
+        claim(session, once, now)
         idea = locked_idea(session, idea_id)
         previous = idea.coach_id
         if previous == coach_id:
@@ -131,10 +136,13 @@ def idea_for_logframe(runtime: Runtime, idea_id: int | None, user_id: str) -> Id
     return idea
 
 
-def save_logframe(runtime: Runtime, idea_id: int | None, cells: dict[str, str], editor_id: str) -> Idea:
+def save_logframe(
+    runtime: Runtime, idea_id: int | None, cells: dict[str, str], editor_id: str, *, once: str | None = None
+) -> Idea:
     idea_for_logframe(runtime, idea_id, editor_id)
     now = runtime.clock()
     with transaction(runtime.session_factory) as session:
+        claim(session, once, now)
         idea = locked_idea(session, idea_id)
         worksheet = Worksheet.from_cells(cells)
         if idea.logframe is None:
@@ -168,10 +176,19 @@ def idea_for_coach(
     return idea
 
 
-def save_alignment(runtime: Runtime, idea_id: int | None, goal_ids: list[str], note_text: str, actor_id: str) -> Idea:
+def save_alignment(
+    runtime: Runtime,
+    idea_id: int | None,
+    goal_ids: list[str],
+    note_text: str,
+    actor_id: str,
+    *,
+    once: str | None = None,
+) -> Idea:
     idea_for_coach(runtime, idea_id, actor_id, "confirm its strategy alignment")
     now = runtime.clock()
     with transaction(runtime.session_factory) as session:
+        claim(session, once, now)
         idea = locked_idea(session, idea_id)
         before = idea.goal_ids
         idea.set_goals(goal_ids)
@@ -224,10 +241,11 @@ def idea_for_withdrawal(runtime: Runtime, idea_id: int | None, user_id: str) -> 
     return idea
 
 
-def withdraw(runtime: Runtime, idea_id: int | None, reason: str, actor_id: str) -> Idea:
+def withdraw(runtime: Runtime, idea_id: int | None, reason: str, actor_id: str, *, once: str | None = None) -> Idea:
     idea_for_withdrawal(runtime, idea_id, actor_id)
     now = runtime.clock()
     with transaction(runtime.session_factory) as session:
+        claim(session, once, now)
         idea = locked_idea(session, idea_id)
         idea.move(Move.WITHDRAW, actor_id=actor_id, at=now, detail={"reason": reason})
         text = f"{user(actor_id)} withdrew {idea.reference}: “{safe(reason, 900)}”"
@@ -261,76 +279,100 @@ PROCESSED_EVENTS_KEPT = timedelta(days=2)
 def forget_old_events(runtime: Runtime, now: datetime) -> int:
     with transaction(runtime.session_factory) as session:
         result = session.execute(delete(ProcessedEvent).where(ProcessedEvent.received_at < now - PROCESSED_EVENTS_KEPT))
-        return result.rowcount
+        return result.rowcount + forget_old_keys(session, now)
 
 
 def _moment(ts: str) -> datetime:
     return datetime.fromtimestamp(float(ts), UTC)
 
 
-def record_message_event(runtime: Runtime, event: dict, event_id: str | None, bot_user_id: str | None) -> bool:
-    """Keep a human reply, edit or deletion in a coaching thread; True when something was stored."""
+_TS = re.compile(r"[0-9]{1,12}\.[0-9]{1,9}")
+
+
+def _reply_fields(event: dict) -> tuple[str | None, dict, str | None, str | None]:
+    """(subtype, the message as Slack describes it, its ts, its thread's ts) of a message event."""
     subtype = event.get("subtype")
     if subtype == "message_changed":
-        message = event.get("message") or {}
-        ts, thread_ts = message.get("ts"), message.get("thread_ts")
-    elif subtype == "message_deleted":
-        message = event.get("previous_message") or {}
-        ts, thread_ts = event.get("deleted_ts"), message.get("thread_ts")
-    elif subtype in (None, "thread_broadcast", "file_share"):
-        message = event
-        ts, thread_ts = event.get("ts"), event.get("thread_ts")
-    else:
+        message = event.get("message")
+        message = message if isinstance(message, dict) else {}
+        return subtype, message, message.get("ts"), message.get("thread_ts")
+    if subtype == "message_deleted":
+        message = event.get("previous_message")
+        message = message if isinstance(message, dict) else {}
+        return subtype, message, event.get("deleted_ts"), message.get("thread_ts")
+    return subtype, event, event.get("ts"), event.get("thread_ts")
+
+
+def record_message_event(runtime: Runtime, event: dict, event_id: str | None, bot_user_id: str | None) -> bool:
+    """Keep a human reply, edit or deletion in a coaching thread; True when something was stored."""
+    subtype, message, ts, thread_ts = _reply_fields(event)
+    if subtype not in (None, "thread_broadcast", "file_share", "message_changed", "message_deleted"):
         return False
-    if not ts or not thread_ts or ts == thread_ts:
+    if not (isinstance(ts, str) and isinstance(thread_ts, str) and _TS.fullmatch(ts) and _TS.fullmatch(thread_ts)):
         return False
-    if message.get("bot_id") or not message.get("user") or message.get("user") == bot_user_id:
+    author, channel_id = message.get("user"), event.get("channel")
+    if ts == thread_ts or message.get("bot_id") or not isinstance(author, str) or not author or author == bot_user_id:
         return False
-    channel_id = event.get("channel")
+    if not isinstance(channel_id, str) or not isinstance(message.get("text") or "", str):
+        log.info("message event %s has fields of the wrong type; ignored", event_id)
+        return False
+    if event_id is not None and not isinstance(event_id, str):
+        return False
     try:
-        with transaction(runtime.session_factory) as session:
-            thread = session.scalar(
-                select(CoachingThread).where(
-                    CoachingThread.channel_id == channel_id, CoachingThread.thread_ts == thread_ts
-                )
-            )
-            if thread is None:
-                return False
-            if event_id:
-                if session.get(ProcessedEvent, event_id) is not None:
-                    return False
-                session.add(ProcessedEvent(event_id=event_id, received_at=runtime.clock()))
-            stored = session.scalar(
-                select(ThreadMessage).where(ThreadMessage.channel_id == channel_id, ThreadMessage.ts == ts)
-            )
-            now = runtime.clock()
-            if subtype == "message_changed":
-                if stored is None:
-                    return False
-                stored.text, stored.edited_at = message.get("text") or "", now
-            elif subtype == "message_deleted":
-                if stored is None:
-                    return False
-                stored.text, stored.deleted_at = "", now
-            else:
-                if stored is not None:
-                    return False
-                session.add(
-                    ThreadMessage(
-                        idea_id=thread.idea_id,
-                        thread_id=thread.id,
-                        channel_id=channel_id,
-                        ts=ts,
-                        user_id=message["user"],
-                        text=message.get("text") or "",
-                        posted_at=_moment(ts),
-                    )
-                )
-                idea = session.get(Idea, thread.idea_id, with_for_update=True)
-                posted = _moment(ts)
-                if idea.last_reply_at is None or posted >= idea.last_reply_at:
-                    idea.last_reply_at, idea.last_reply_by = posted, message["user"]
+        return retrying(lambda: _store_message(runtime, event_id, subtype, message, channel_id, ts, thread_ts))
     except IntegrityError:
         log.info("event %s or message %s/%s already stored", event_id, channel_id, ts)
         return False
+
+
+def _store_message(
+    runtime: Runtime, event_id: str | None, subtype: str | None, message: dict, channel_id: str, ts: str, thread_ts: str
+) -> bool:
+    with transaction(runtime.session_factory) as session:
+        thread = session.scalar(
+            select(CoachingThread).where(CoachingThread.channel_id == channel_id, CoachingThread.thread_ts == thread_ts)
+        )
+        if thread is None:
+            return False
+        # The idea's row is locked before anything refers to it: inserting the reply first would take a
+        # key-share lock through its foreign key, and two replies upgrading those locks deadlock.
+        idea = session.get(Idea, thread.idea_id, with_for_update=True)
+        if event_id:
+            if session.get(ProcessedEvent, event_id) is not None:
+                return False
+            session.add(ProcessedEvent(event_id=event_id, received_at=runtime.clock()))
+        stored = session.scalar(
+            select(ThreadMessage).where(ThreadMessage.channel_id == channel_id, ThreadMessage.ts == ts)
+        )
+        now = runtime.clock()
+        if subtype in ("message_changed", "message_deleted"):
+            if stored is None:
+                return False
+            if subtype == "message_changed":
+                stored.text, stored.edited_at = message.get("text") or "", now
+            else:
+                stored.text, stored.deleted_at = "", now
+            return True
+        if stored is not None:
+            return False
+        posted = _moment(ts)
+        session.add(
+            ThreadMessage(
+                idea_id=thread.idea_id,
+                thread_id=thread.id,
+                channel_id=channel_id,
+                ts=ts,
+                user_id=message["user"],
+                text=message.get("text") or "",
+                posted_at=posted,
+            )
+        )
+        # One conditional UPDATE, not read-then-write: SQLite takes no row lock, and a reply that arrives
+        # late must not move the clock back.
+        session.execute(
+            update(Idea)
+            .where(Idea.id == idea.id, or_(Idea.last_reply_at.is_(None), Idea.last_reply_at <= posted))
+            .values(last_reply_at=posted, last_reply_by=message["user"])
+            .execution_options(synchronize_session=False)
+        )
     return True

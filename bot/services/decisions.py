@@ -14,9 +14,10 @@ from bot.services.errors import Refused
 from bot.services.guards import ensure_stage_allows
 from bot.services.ideas import card_changed, coaching_note, existing_idea, locked_idea
 from bot.services.intake import load_idea
+from bot.services.once import Repeated, claim
 from bot.views import decisions as views
 from bot.views.ids import Purpose
-from bot.views.messages import notice
+from bot.views.messages import ALREADY_UNDERSTOOD, already_asked, notice
 from bot.views.text import date as slack_date
 from bot.views.text import link, safe, user
 from models import CoachingThread, Decision, DecisionDraft, Feedback, Idea, Move
@@ -131,11 +132,12 @@ def _repeat_warnings(session, idea: Idea, proposal: Proposal) -> list[str]:
     return []
 
 
-def send(runtime: Runtime, draft_id: int | None, decider_id: str) -> Decision:
+def send(runtime: Runtime, draft_id: int | None, decider_id: str, *, once: str | None = None) -> Decision:
     """Record the decision, move the idea, and send the notice, the thread post and the card update."""
     ensure_decider(runtime, decider_id)
     now = runtime.clock()
     with transaction(runtime.session_factory) as session:
+        claim(session, once, now)
         draft = session.get(DecisionDraft, draft_id, with_for_update=True) if draft_id else None
         if draft is None or draft.decider_id != decider_id:
             raise Refused("That decision preview has expired; please open Decide again.")
@@ -222,14 +224,15 @@ def submitters_idea(runtime: Runtime, idea_id: int | None, user_id: str, doing: 
 def acknowledge(runtime: Runtime, decision_id: int | None, user_id: str) -> None:
     now = runtime.clock()
     with transaction(runtime.session_factory) as session:
-        decision = session.get(Decision, decision_id) if decision_id else None
+        decision = session.get(Decision, decision_id, with_for_update=True) if decision_id else None
         if decision is None:
             raise Refused("I couldn't find that decision any more.")
         idea = session.get(Idea, decision.idea_id)
         if idea.submitter_id != user_id:
             raise Refused(f"Only the person who submitted {idea.reference} can mark its decision understood.")
         if decision.acknowledged_at is not None:
-            return
+            raise Repeated(ALREADY_UNDERSTOOD)
+        claim(session, f"understood:{decision.id}", now, ALREADY_UNDERSTOOD)
         decision.acknowledged_at = now
         idea.record("decision_acknowledged", actor_id=user_id, at=now, detail={"decision_id": decision.id})
         proposal = _proposal_of(decision)
@@ -258,6 +261,10 @@ def ask_question(runtime: Runtime, idea_id: int | None, user_id: str) -> None:
     helper = idea.coach_id or (decision.decided_by if decision else None)
     if helper is None:
         raise Refused("There's no decision or coach on this idea yet to ask.")
+    # Asked once per decision: a second click (or Slack's retry of the first) brings nobody in again.
+    with transaction(runtime.session_factory) as session:
+        asked = f"question:decision:{decision.id}" if decision else f"question:idea:{idea.id}"
+        claim(session, asked, runtime.clock(), already_asked(helper))
     thread = idea.current_thread
     if thread is None:
         thread = _open_question_thread(runtime, idea, helper)
@@ -288,10 +295,13 @@ def idea_for_reconsideration(runtime: Runtime, idea_id: int | None, user_id: str
     return idea
 
 
-def reconsider(runtime: Runtime, idea_id: int | None, new_information: str, user_id: str) -> Idea:
+def reconsider(
+    runtime: Runtime, idea_id: int | None, new_information: str, user_id: str, *, once: str | None = None
+) -> Idea:
     idea_for_reconsideration(runtime, idea_id, user_id)
     now = runtime.clock()
     with transaction(runtime.session_factory) as session:
+        claim(session, once, now)
         idea = locked_idea(session, idea_id)
         idea.move(Move.RECONSIDER, actor_id=user_id, at=now, detail={"new_information": new_information})
         idea.revisit_on = None
@@ -308,10 +318,18 @@ def reconsider(runtime: Runtime, idea_id: int | None, new_information: str, user
 
 
 def record_feedback(
-    runtime: Runtime, idea_id: int | None, user_id: str, rating: int, comment: str, anonymous: bool
+    runtime: Runtime,
+    idea_id: int | None,
+    user_id: str,
+    rating: int,
+    comment: str,
+    anonymous: bool,
+    *,
+    once: str | None = None,
 ) -> None:
     idea = submitters_idea(runtime, idea_id, user_id, "give feedback on its process")
     with transaction(runtime.session_factory) as session:
+        claim(session, once, runtime.clock())
         session.add(
             Feedback(
                 idea_id=None if anonymous else idea.id,

@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from bot.db import transaction
 from bot.delivery import Message, Post
 from bot.runtime import Runtime
+from bot.services.once import claim
 from bot.views import messages
 from bot.views.ids import Purpose
 from bot.views.intake import IntakeSource
@@ -20,13 +21,16 @@ from models.intake import IdeaDraft
 from models.lifecycle import Stage
 
 
-def submit_idea(runtime: Runtime, draft: IdeaDraft, submitter_id: str, source: IntakeSource) -> Idea:
-    """Store a validated draft, then thank the submitter and post the intake card."""
+def submit_idea(
+    runtime: Runtime, draft: IdeaDraft, submitter_id: str, source: IntakeSource, *, once: str | None = None
+) -> Idea:
+    """Store a validated draft, then thank the submitter and post the intake card (once per `once` key)."""
     permalink = None
     if source.channel_id and source.message_ts:
         permalink = runtime.gateway.permalink(source.channel_id, source.message_ts)
     now = runtime.clock()
     with transaction(runtime.session_factory) as session:
+        claim(session, once, now)
         idea = Idea(
             title=draft.title.strip(),
             problem=draft.problem.strip(),

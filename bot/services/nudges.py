@@ -32,6 +32,7 @@ from bot.db import transaction
 from bot.runtime import Runtime
 from bot.services.errors import Refused
 from bot.services.ideas import locked_idea
+from bot.services.once import claim
 from bot.views import nudges as views
 from models import CoachingThread, DeliveryStatus, Idea, Nudge, UserTimeZone, lifecycle
 from models.business_time import (
@@ -742,6 +743,7 @@ def snooze(runtime: Runtime, nudge_id: int | None, actor_id: str, days: int, mes
     now = runtime.clock()
     rules = rules_of(runtime)
     with transaction(runtime.session_factory) as session:
+        claim(session, f"nudge:{nudge_id}:snooze", now, views.ALREADY_ANSWERED)
         nudge, idea = _nudge_for_action(runtime, session, nudge_id, actor_id, "snooze", now, rules)
         until = add_business_days(now, days, rules.calendar)
         idea.snoozed_until = until
@@ -757,6 +759,7 @@ def on_it(runtime: Runtime, nudge_id: int | None, actor_id: str, message: Messag
     now = runtime.clock()
     rules = rules_of(runtime)
     with transaction(runtime.session_factory) as session:
+        claim(session, f"nudge:{nudge_id}:on_it", now, views.ALREADY_ANSWERED)
         nudge, idea = _nudge_for_action(runtime, session, nudge_id, actor_id, "answer", now, rules)
         idea.clock_reset_at = now
         idea.snoozed_until = None

@@ -17,7 +17,7 @@ from bot.views.blocks import (
     state_of,
     text_input,
 )
-from bot.views.ids import Action, Callback
+from bot.views.ids import Action, Callback, parse_id
 from bot.views.intake import goal_option_groups
 from bot.views.logframe import FIELD_LABELS, GOAL_OBJECTIVE
 from bot.views.messages import goals_text, heading
@@ -266,5 +266,4 @@ def parse_withdraw(view: dict[str, Any]) -> tuple[str, dict[str, str]]:
 
 
 def idea_id_of(view: dict[str, Any]) -> int | None:
-    metadata = view.get("private_metadata") or ""
-    return int(metadata) if metadata.isdigit() else None
+    return parse_id(view.get("private_metadata"))

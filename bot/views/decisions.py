@@ -40,6 +40,7 @@ from models.decision_rules import (
 from models.lifecycle import can
 
 SCORE_LABELS = {1: "1 — poor", 2: "2 — weak", 3: "3 — fair", 4: "4 — good", 5: "5 — excellent"}
+_SCORES = {str(score) for score in SCORE_LABELS}
 
 
 # --- the form -------------------------------------------------------------------------------------
@@ -211,7 +212,7 @@ def parse_decision(view: dict[str, Any], strategy: Strategy) -> Proposal:
         raw = input_value(state, f"score:{criterion.id}") or ""
         scores.append(
             CriterionScore(
-                criterion.id, int(raw) if raw.isdigit() else None, input_value(state, f"reason:{criterion.id}") or ""
+                criterion.id, int(raw) if raw in _SCORES else None, input_value(state, f"reason:{criterion.id}") or ""
             )
         )
     return Proposal(
@@ -446,7 +447,7 @@ def feedback_modal(idea: Idea) -> dict[str, Any]:
 def parse_feedback(view: dict[str, Any]) -> tuple[int | None, str, bool, dict[str, str]]:
     state = state_of(view)
     raw = input_value(state, "rating") or ""
-    rating = int(raw) if raw.isdigit() and int(raw) in SCORE_LABELS else None
+    rating = int(raw) if raw in _SCORES else None
     comment = input_value(state, "comment") or ""
     anonymous = "yes" in (input_value(state, "anonymous") or [])
     errors = {}

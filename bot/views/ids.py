@@ -1,6 +1,20 @@
 """Every callback, block and action id, shared by builders, listeners and tests."""
 
+import re
 from enum import StrEnum
+
+_DIGITS = re.compile(r"[0-9]{1,10}")
+ID_MAX = 2**31 - 1
+"""Ids are PostgreSQL integers: anything larger can't name a row, and would fail in the query."""
+
+
+def parse_id(value: object) -> int | None:
+    """A row id carried in a button value or private_metadata: ASCII digits only, within a PostgreSQL
+    integer (str.isdigit() also accepts '²' and '٣', which int() then refuses or misreads)."""
+    if not isinstance(value, str) or not _DIGITS.fullmatch(value):
+        return None
+    number = int(value)
+    return number if 0 < number <= ID_MAX else None
 
 
 class Callback(StrEnum):

@@ -221,3 +221,20 @@ def help_message() -> tuple[str, Blocks]:
 def notice(text: str) -> tuple[str, Blocks]:
     """A short message (a refusal, a not-found) for the person who asked."""
     return text, [section(text)]
+
+
+ALREADY_UNDERSTOOD = "You've already marked this decision as understood, so nothing has changed."
+
+
+def already_asked(helper_id: str) -> str:
+    return (
+        f"You've already asked about this decision, and I've asked {user(helper_id)} to join you. "
+        "Nothing new was posted."
+    )
+
+
+def something_went_wrong(request_id: str) -> str:
+    return (
+        "Sorry, something went wrong on my side and that didn't work. "
+        f"If it keeps happening, tell the PMO and mention reference `{request_id}`."
+    )

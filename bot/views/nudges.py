@@ -20,6 +20,7 @@ SNOOZES: dict[Action, tuple[int, str]] = {
 
 FOOTER = "Reminders wait for working hours. Snooze puts off the next one; “I'm on it” restarts the clock."
 ESCALATES = " After two reminders the PMO lead is told."
+ALREADY_ANSWERED = "This reminder has already been answered that way, so nothing has changed."
 
 
 @dataclass(frozen=True)

@@ -99,6 +99,18 @@ def test_staff_snooze_puts_off_the_next_reminder(runtime, slack, session_factory
     assert [n.step for n in nudges_of(session_factory, idea_id)] == [0, 1]
 
 
+@pytest.mark.parametrize("action_id", [Action.SNOOZE_DAY, Action.ON_IT])
+def test_a_double_click_on_a_reminder_answers_it_once_and_says_so(runtime, slack, session_factory, action_id):
+    idea_id, post, buttons = unassigned_nudge(runtime, slack, session_factory)
+
+    assert [click(slack, action_id, post, buttons, COACH).status for _ in "ab"] == [200, 200]
+
+    with session_factory() as session:
+        assert len(session.scalars(select(AuditEvent.action).where(AuditEvent.idea_id == idea_id)).all()) == 1
+    assert len(slack.fake.calls_to("chat.update")) == 1
+    assert "already been answered" in slack.fake.only("chat.postEphemeral").mrkdwn
+
+
 def test_on_it_restarts_the_clock_and_the_next_reminder_waits_a_full_threshold(runtime, slack, session_factory):
     idea_id = make_idea(
         session_factory, Stage.IN_COACHING, ny(2027, 2, 22, 10), coach=COACH, reply=(ny(2027, 2, 22, 11), SUBMITTER)

@@ -86,7 +86,7 @@ class SlackDriver:
         self._server = make_server(
             "127.0.0.1", 0, wsgi_app, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler
         )
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
         self._thread.start()
         self.base_url = f"http://127.0.0.1:{self._server.server_port}"
         self._counter = itertools.count(1)
@@ -243,12 +243,15 @@ class SlackDriver:
             payload["response_url"] = f"https://hooks.slack.invalid/actions/{TEAM_ID}/{self._next('')}/x"
         return self.interactive(payload)
 
-    def submit_view(self, view: dict[str, Any], answers: dict[str, Any], *, user: str, **options) -> Response:
-        """Submit a modal the app opened, with `answers` by block id, as Slack would send it."""
+    def submit_view(
+        self, view: dict[str, Any], answers: dict[str, Any], *, user: str, view_hash: str | None = None, **options
+    ) -> Response:
+        """Submit a modal the app opened, with `answers` by block id, as Slack would send it. The same view
+        (id) with the same `view_hash` is what Slack sends for a double click or a retried submission."""
         submitted = dict(view)
         submitted.setdefault("id", self._next("V"))
         submitted["state"] = {"values": fill_state(view, answers)}
-        submitted["hash"] = self._next("hash.")
+        submitted["hash"] = view_hash or self._next("hash.")
         submitted["team_id"] = TEAM_ID
         submitted["app_id"] = APP_ID
         submitted.setdefault("private_metadata", "")

@@ -1,0 +1,46 @@
+"""The last resort: an unexpected error is logged with a short reference and the person is told."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from slack_bolt import App, BoltResponse
+
+from bot.delivery import Ephemeral, Post
+from bot.runtime import Runtime
+from bot.views import messages
+
+log = logging.getLogger(__name__)
+
+
+def _actor(body: dict) -> tuple[str | None, str | None]:
+    """(user, channel) of whoever is waiting on this request, if anyone (events have no one waiting)."""
+    if body.get("type") == "event_callback":
+        return None, None
+    if "command" in body:
+        return body.get("user_id"), body.get("channel_id")
+    user = body.get("user") if isinstance(body.get("user"), dict) else {}
+    channel = body.get("channel") if isinstance(body.get("channel"), dict) else {}
+    container = body.get("container") if isinstance(body.get("container"), dict) else {}
+    return user.get("id"), channel.get("id") or container.get("channel_id")
+
+
+def register(app: App, runtime: Runtime) -> None:
+    @app.error
+    def unexpected(error: Exception, body: dict, response: BoltResponse | None) -> BoltResponse | None:
+        request_id = uuid.uuid4().hex[:8]
+        kind = body.get("type") or ("command" if "command" in body else "request")
+        log.error("request %s (%s) failed: %r", request_id, kind, error, exc_info=error)
+        user_id, channel_id = _actor(body)
+        text, blocks = messages.notice(messages.something_went_wrong(request_id))
+        if user_id and "command" in body and response is not None:
+            # Not yet acknowledged: the answer itself can carry the apology, only to the person.
+            return BoltResponse(status=200, body={"response_type": "ephemeral", "text": text, "blocks": blocks})
+        if user_id:
+            answer = Ephemeral(channel_id, user_id, text, blocks) if channel_id else Post(user_id, text, blocks)
+            app.listener_runner.listener_executor.submit(runtime.courier.deliver, [answer])
+        if response is not None:
+            # Not yet acknowledged: answer 200 so Slack neither shows a time-out nor retries the failure.
+            return BoltResponse(status=200, body="")
+        return None

@@ -1,0 +1,67 @@
+"""The edge's pure parts: which characters are stripped, and which shapes listeners may rely on."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.edge import clean_text, cleaned, shape_problem
+
+
+def test_control_characters_are_stripped_but_line_breaks_and_tabs_kept():
+    assert clean_text("a\x00b\x07c\x1bd\x7fe\x85f\ud800g\ufffeh") == "abcdefgh"
+    assert clean_text("line one\r\nline\ttwo\n") == "line one\r\nline\ttwo\n"
+    assert clean_text("Zoë 👍 ٣ ²") == "Zoë 👍 ٣ ²"
+
+
+def test_cleaning_reaches_keys_lists_and_nested_objects_and_leaves_other_values():
+    assert cleaned({"a\x00": ["x\x00", {"y": "z\x01"}], "n": 3, "b": None}) == {
+        "a": ["x", {"y": "z"}],
+        "n": 3,
+        "b": None,
+    }
+
+
+CLICK = {
+    "type": "block_actions",
+    "user": {"id": "USUBMIT001"},
+    "trigger_id": "1.2.3",
+    "actions": [{"action_id": "idea_coach_this", "value": "1"}],
+}
+
+
+def test_a_well_formed_click_command_and_event_pass():
+    assert shape_problem(CLICK) is None
+    assert shape_problem({"command": "/idea", "user_id": "U1X", "trigger_id": "1.2"}) is None
+    event = {"type": "message", "user": "U1X", "channel": "C1X", "ts": "1.2", "thread_ts": "1.1"}
+    assert shape_problem({"type": "event_callback", "event": event}) is None
+    assert shape_problem({"type": "event_callback", "event": {"type": "reaction_added", "user": "U1"}}) is None
+
+
+@pytest.mark.parametrize(
+    "payload,problem",
+    [
+        ([CLICK], "the body is not an object"),
+        (CLICK | {"type": ["block_actions"]}, "type is not a string"),
+        (CLICK | {"user": ["USUBMIT001"]}, "payload.user should be an object, not list"),
+        (CLICK | {"user": {"id": "u\x00"}}, "payload.user.id is not a Slack id or ts"),
+        (CLICK | {"actions": []}, "payload.actions should be a list"),
+        (CLICK | {"actions": [None]}, "payload.actions[0] is missing"),
+        (CLICK | {"actions": [{"action_id": 7}]}, "payload.actions[0].action_id should be str, not int"),
+        ({k: v for k, v in CLICK.items() if k != "trigger_id"}, "payload.trigger_id is missing"),
+        (
+            {"type": "view_submission", "user": {"id": "U1X"}, "view": {"callback_id": "c", "type": "modal"}},
+            "payload.view.state is missing",
+        ),
+        (
+            {"type": "event_callback", "event": {"type": "message", "user": ["U1X"], "ts": "1.2"}},
+            "body.event.user is not a Slack id or ts",
+        ),
+        (
+            {"type": "event_callback", "event": {"type": "reaction_added", "channel": 5}},
+            "body.event.channel has the wrong type",
+        ),
+        ({"command": "/idea", "user_id": "U1X"}, "command.trigger_id is missing"),
+    ],
+)
+def test_wrong_shapes_are_named(payload, problem):
+    assert shape_problem(payload) == problem
