@@ -20,6 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", default="0.0.0.0", help="HTTP bind address (default 0.0.0.0)")
     serve.add_argument("--port", type=int, default=3000, help="HTTP port (default 3000)")
     serve.add_argument("--threads", type=int, default=8, help="HTTP worker threads (default 8)")
+    serve.add_argument("--access-log", action="store_true", help="log every HTTP request (off by default)")
 
     db = commands.add_parser("db", help="database tasks")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="TASK")
@@ -35,8 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
-        logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+        from bot import logs
+
+        logs.configure(settings.log_level, settings.log_format)
         if args.command == "check":
             return check(settings)
         if args.command == "db":
@@ -97,10 +99,10 @@ def serve_command(settings: Settings, args: argparse.Namespace) -> int:
         app = create_app(settings, strategy, session_factory=make_session_factory(engine))
     except Exception as error:  # Bolt verifies the token with auth.test on start
         raise ConfigError(f"SLACK_BOT_TOKEN: Slack did not accept it: {error}") from None
-    from bot.scheduler import build_runtime, start_background
+    from bot.scheduler import build_runtime, start_background, start_if_first
 
-    start_background(build_runtime(settings, strategy))
     if socket_mode:
+        start_background(build_runtime(settings, strategy))
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
         logging.getLogger(__name__).info("Idea Coach running in Socket Mode")
@@ -108,7 +110,15 @@ def serve_command(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     from bot.server import run_http
 
-    run_http(wsgi_app(app), host=args.host, port=args.port, threads=args.threads)
+    run_http(
+        wsgi_app(app),
+        host=args.host,
+        port=args.port,
+        threads=args.threads,
+        access_log=args.access_log,
+        in_worker=lambda: start_if_first(settings, strategy),
+        pools=[app.listener_runner.listener_executor, app.runtime.post_ack],
+    )
     return 0
 
 

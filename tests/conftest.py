@@ -120,7 +120,10 @@ def settings(fake_slack: FakeSlack) -> Settings:
 
 @pytest.fixture
 def app(settings, strategy, session_factory):
-    return create_app(settings, strategy, session_factory=session_factory, listener_executor=TrackingExecutor())
+    executor = TrackingExecutor()  # listeners and post-ack work alike, so `settle` waits for both
+    return create_app(
+        settings, strategy, session_factory=session_factory, listener_executor=executor, post_ack_executor=executor
+    )
 
 
 @pytest.fixture
