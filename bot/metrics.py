@@ -61,10 +61,10 @@ OutboxReader = Callable[[], tuple[int, datetime | None]]
 _outbox_reader: list[OutboxReader] = []
 
 
-def watch_outbox(reader: OutboxReader) -> None:
+def watch_outbox(reader: OutboxReader | None) -> None:
     """Report the outbox through `reader`, which returns (undelivered count, oldest undelivered's
-    created time). Called once by whoever owns the outbox; a later call replaces the reader."""
-    _outbox_reader[:] = [reader]
+    created time). Called once by whoever owns the outbox; a later call replaces it, None removes it."""
+    _outbox_reader[:] = [reader] if reader else []
 
 
 def outbox_reader(

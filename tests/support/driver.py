@@ -52,6 +52,7 @@ class TrackingExecutor(ContextExecutor):
 
 class _ThreadingWSGIServer(WSGIServer):
     daemon_threads = True
+    request_queue_size = 128  # a burst of requests at once, as gunicorn's backlog would take them
 
     def process_request(self, request, client_address):
         threading.Thread(target=self._handle, args=(request, client_address), daemon=True).start()
