@@ -106,7 +106,9 @@ def serve_command(settings: Settings, args: argparse.Namespace) -> int:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
         logging.getLogger(__name__).info("Idea Coach running in Socket Mode")
-        SocketModeHandler(app, settings.slack_app_token).start()
+        from bot.executors import SOCKET_MODE_CONCURRENCY
+
+        SocketModeHandler(app, settings.slack_app_token, concurrency=SOCKET_MODE_CONCURRENCY).start()
         return 0
     from bot.server import run_http
 

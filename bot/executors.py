@@ -22,6 +22,9 @@ log = logging.getLogger(__name__)
 
 LISTENER_THREADS = 64
 POST_ACK_THREADS = 16
+# Socket Mode's handler threads each hold an envelope only until Bolt's dispatch returns, which is at
+# the ack (the listener goes on in the listener pool), so a few suffice; a burst queues only briefly.
+SOCKET_MODE_CONCURRENCY = 16
 
 
 class ContextExecutor(ThreadPoolExecutor):
