@@ -34,6 +34,10 @@ OUTSIDER = "UOUTSIDE01"
 
 _engines: dict[str, Engine] = {}
 
+# Digest charts are drawn in this process (matplotlib imported once), not in a child per chart as in
+# production; tests/unit/test_nudge_views.py draws one in a child.
+os.environ.setdefault("IDEA_COACH_CHART_IN_PROCESS", "1")
+
 
 def _postgres_url() -> str:
     return os.environ.get("TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)

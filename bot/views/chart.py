@@ -3,12 +3,15 @@
 matplotlib costs about 60 MiB once imported and the chart is drawn once a week, so the long-running
 process (gunicorn's worker, the scheduler) never imports it: `pipeline_chart` runs this module as a
 child (`python -m bot.views.chart`), passing the figures as JSON on stdin and reading the PNG back.
+IDEA_COACH_CHART_IN_PROCESS=1 draws in the calling process instead (the test suite sets it, to pay
+matplotlib's import once rather than per chart).
 """
 
 from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 
@@ -17,6 +20,12 @@ CHART_TIMEOUT_SECONDS = 60
 
 def pipeline_chart(per_stage: list[tuple[str, int]], title: str) -> bytes:
     """A horizontal bar chart of ideas per stage, as PNG bytes."""
+    if os.environ.get("IDEA_COACH_CHART_IN_PROCESS") == "1":
+        return draw(per_stage, title)
+    return draw_in_child(per_stage, title)
+
+
+def draw_in_child(per_stage: list[tuple[str, int]], title: str) -> bytes:
     request = json.dumps({"per_stage": per_stage, "title": title}).encode()
     done = subprocess.run(
         [sys.executable, "-m", "bot.views.chart"],
