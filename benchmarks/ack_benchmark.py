@@ -346,6 +346,7 @@ def parse_args(argv: list[str] | None):
     parser.add_argument("--timeout", type=float, default=10, help="client gives up on an answer after this")
     parser.add_argument("--port", type=int, default=19600, help="Idea Coach's port; the bare app uses port+1")
     parser.add_argument("--database-url", help="default: a throwaway SQLite file")
+    parser.add_argument("--kinds", default="command,submission", help="which rounds to run (comma-separated)")
     parser.add_argument("--extra-env", action="append", default=[], help="NAME=VALUE for Idea Coach")
     return parser.parse_args(argv)
 
@@ -394,7 +395,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         settle(fake, quiet=1)
         for _ in range(args.rounds):
-            for kind in ("command", "submission"):
+            for kind in args.kinds.split(","):
                 for server in servers:
                     rounds.append(run_round(server, fake, kind, args, offset, view))
                     offset += 100_000

@@ -84,6 +84,19 @@ def _migrate(engine, settings: Settings) -> None:
         raise ConfigError(f"DATABASE_URL: could not migrate {engine.url!r}: {str(error).splitlines()[0]}") from None
 
 
+def _migrate_in_child() -> None:
+    """`idea-coach db upgrade` in a short-lived child, so the long-running server never holds alembic's
+    modules (with mako and pygments) in memory. Its one-line error becomes ours."""
+    import subprocess
+
+    done = subprocess.run([sys.executable, "-m", "bot.cli", "db", "upgrade"], capture_output=True, text=True)
+    if done.returncode != 0:
+        lines = [line for line in done.stderr.splitlines() if line.startswith("idea-coach: ")]
+        raise ConfigError(
+            lines[-1].removeprefix("idea-coach: ") if lines else f"db upgrade failed: {done.stderr[-300:]}"
+        )
+
+
 def serve_command(settings: Settings, args: argparse.Namespace) -> int:
     from bot.app import create_app, wsgi_app
     from bot.db import make_engine, make_session_factory
@@ -93,13 +106,13 @@ def serve_command(settings: Settings, args: argparse.Namespace) -> int:
     if not socket_mode:
         settings.require("SLACK_SIGNING_SECRET")
     strategy = settings.strategy
+    _migrate_in_child()
     engine = make_engine(settings.database_url)
-    _migrate(engine, settings)
     try:
         app = create_app(settings, strategy, session_factory=make_session_factory(engine))
     except Exception as error:  # Bolt verifies the token with auth.test on start
         raise ConfigError(f"SLACK_BOT_TOKEN: Slack did not accept it: {error}") from None
-    from bot.scheduler import build_runtime, start_background, start_if_first
+    from bot.scheduler import build_runtime, start_background
 
     if socket_mode:
         start_background(build_runtime(settings, strategy))
@@ -118,10 +131,18 @@ def serve_command(settings: Settings, args: argparse.Namespace) -> int:
         port=args.port,
         threads=args.threads,
         access_log=args.access_log,
-        in_worker=lambda: start_if_first(settings, strategy),
+        in_worker=lambda: _in_worker(engine, settings, strategy),
         pools=[app.listener_runner.listener_executor, app.runtime.post_ack],
     )
     return 0
+
+
+def _in_worker(engine, settings: Settings, strategy):
+    """After gunicorn's fork: connections opened in the master stay the master's; start the jobs here."""
+    from bot.scheduler import start_if_first
+
+    engine.dispose(close=False)
+    return start_if_first(settings, strategy)
 
 
 def scheduler_command(settings: Settings) -> int:

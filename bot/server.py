@@ -12,6 +12,7 @@ gets until the deadline. The master kills the worker GRACEFUL_SECONDS after the 
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -75,4 +76,7 @@ def run_http(
         "post_worker_init": post_worker_init,
         "worker_exit": worker_exit,
     }
+    # Objects made so far (the app, its imports) are never freed; moving them out of the collector's
+    # reach keeps the forked worker from copying the pages the collector would otherwise touch.
+    gc.freeze()
     _Gunicorn(application, options).run()
