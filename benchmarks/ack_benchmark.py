@@ -123,9 +123,9 @@ class Server:
             self.process.kill()
 
 
-def start_server(name: str, argv: list[str], env: dict[str, str], port: int, log: Path) -> Server:
+def start_server(name: str, argv: list[str], env: dict[str, str], port: int, log: Path, cwd: Path = ROOT) -> Server:
     process = subprocess.Popen(
-        argv, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True
+        argv, cwd=cwd, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -349,6 +349,9 @@ def parse_args(argv: list[str] | None):
     parser.add_argument("--port", type=int, default=19600, help="Idea Coach's port; the bare app uses port+1")
     parser.add_argument("--database-url", help="default: a throwaway SQLite file")
     parser.add_argument("--kinds", default="command,submission", help="which rounds to run (comma-separated)")
+    parser.add_argument(
+        "--app-root", type=Path, default=ROOT, help="checkout whose Idea Coach to run (e.g. a worktree of main)"
+    )
     parser.add_argument("--extra-env", action="append", default=[], help="NAME=VALUE for Idea Coach")
     return parser.parse_args(argv)
 
@@ -380,7 +383,7 @@ def main(argv: list[str] | None = None) -> None:
     bare_argv += ["--threads", "8", "benchmarks.bare_app:application"]
     started = time.monotonic()
     servers = [
-        start_server("idea-coach", coach_argv, coach_env, args.port, work / "idea-coach.log"),
+        start_server("idea-coach", coach_argv, coach_env, args.port, work / "idea-coach.log", args.app_root),
         start_server("bare", bare_argv, env, args.port + 1, work / "bare.log"),
     ]
     sampling = threading.Event()
@@ -416,6 +419,7 @@ def main(argv: list[str] | None = None) -> None:
 
 def print_report(args, rounds: list[Round], servers: list[Server], work: Path) -> None:
     load = os.getloadavg()
+    print(f"Idea Coach from {args.app_root}")
     print(f"ack benchmark: Web API delay {args.delay * 1000:.0f} ms, {args.seconds:.0f} s rounds x {args.rounds}")
     print(f"machine: {os.cpu_count()} CPUs, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (at the end)")
     print(f"/idea commands at {args.command_rate:.0f}/s:")
