@@ -119,8 +119,9 @@ def serve_command(settings: Settings, args: argparse.Namespace) -> int:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
         logging.getLogger(__name__).info("Idea Coach running in Socket Mode")
-        from bot.executors import SOCKET_MODE_CONCURRENCY
+        from bot.executors import SOCKET_MODE_CONCURRENCY, favour_acks
 
+        favour_acks()
         SocketModeHandler(app, settings.slack_app_token, concurrency=SOCKET_MODE_CONCURRENCY).start()
         return 0
     from bot.server import run_http

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import sys
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 
@@ -42,6 +43,13 @@ class ContextExecutor(ThreadPoolExecutor):
         for thread in busy:
             thread.join(timeout=max(deadline - time.monotonic(), 0))
         return sum(1 for thread in busy if thread.is_alive())
+
+
+def favour_acks() -> None:
+    """Let a thread that only needs a moment (an ack) take the GIL sooner from threads encoding Web API
+    calls: Python hands it over every 5 ms by default; 1 ms cut the ack p99 under a burst in the ack
+    benchmark, for a little throughput. Process-wide; called where a server process starts."""
+    sys.setswitchinterval(0.001)
 
 
 def listener_pool(threads: int = LISTENER_THREADS) -> ContextExecutor:

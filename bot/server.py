@@ -19,6 +19,8 @@ from collections.abc import Callable, Sequence
 
 from gunicorn.app.base import BaseApplication
 
+from bot.executors import favour_acks
+
 log = logging.getLogger(__name__)
 
 GRACEFUL_SECONDS = 10
@@ -79,4 +81,5 @@ def run_http(
     # Objects made so far (the app, its imports) are never freed; moving them out of the collector's
     # reach keeps the forked worker from copying the pages the collector would otherwise touch.
     gc.freeze()
+    favour_acks()
     _Gunicorn(application, options).run()
