@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings, Strategy
 from bot.delivery import Courier
+from bot.executors import run_logged
 from bot.slack import SlackGateway
 
 
@@ -34,8 +35,6 @@ class Runtime:
     def after_ack(self, fn: Callable[..., object], /, *args, **kwargs) -> Future | None:
         """Run `fn(*args, **kwargs)` in the post-ack pool, off the listener's thread (failures are
         logged); at once, in this thread, when there is no pool (scripts, the scheduler's runtime)."""
-        from bot.executors import run_logged
-
         if self.post_ack is None:
             run_logged(fn, *args, **kwargs)
             return None
