@@ -5,24 +5,46 @@ from __future__ import annotations
 import io
 import json
 import logging
+import time
 from concurrent.futures import Executor
 from http import HTTPStatus
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import logs, metrics
 from bot.config import Settings, Strategy
 from bot.db import is_healthy, make_engine, make_session_factory
 from bot.edge import BODY_MAX, Refusal, clean_payload, guard
+from bot.executors import listener_pool, post_ack_pool
 from bot.runtime import Runtime
 from bot.slack import SlackGateway, make_web_client
 from handlers import register_all
 
 log = logging.getLogger(__name__)
+
+
+class CoachApp(App):
+    """Bolt's App, timing each ack by kind of request and giving each request an id for its logs.
+
+    `dispatch` returns once the listener has acked (the listener goes on in the listener pool), in
+    HTTP mode and in Socket Mode alike, so the time around it is the ack latency."""
+
+    def dispatch(self, req: BoltRequest) -> BoltResponse:
+        started = time.perf_counter()
+        body = req.body if isinstance(req.body, dict) else {}
+        request_token = logs.request_id.set(logs.new_request_id(body.get("event_id")))
+        idea_token = logs.idea_reference.set(None)
+        try:
+            return super().dispatch(req)
+        finally:
+            metrics.ACK_SECONDS.labels(metrics.request_kind(body)).observe(time.perf_counter() - started)
+            logs.idea_reference.reset(idea_token)
+            logs.request_id.reset(request_token)
 
 
 def create_app(
@@ -32,9 +54,14 @@ def create_app(
     client: WebClient | None = None,
     session_factory: sessionmaker[Session] | None = None,
     listener_executor: Executor | None = None,
+    post_ack_executor: Executor | None = None,
 ) -> App:
-    """The Bolt app with every listener registered; `app.runtime` holds its dependencies."""
+    """The Bolt app with every listener registered; `app.runtime` holds its dependencies.
+
+    Listeners run in a large pool of their own (bot.executors) so acks never queue behind Web API
+    calls; `runtime.after_ack` hands slower work to a bounded post-ack pool."""
     client = client or make_web_client(settings.slack_bot_token, settings.slack_api_url)
+    logs.track_ideas()
     if session_factory is None:
         session_factory = make_session_factory(make_engine(settings.database_url))
     runtime = Runtime(
@@ -42,11 +69,14 @@ def create_app(
         strategy=strategy or settings.strategy,
         session_factory=session_factory,
         gateway=SlackGateway(client),
+        post_ack=post_ack_executor or post_ack_pool(),
     )
-    options: dict[str, Any] = {"client": client, "signing_secret": settings.slack_signing_secret}
-    if listener_executor is not None:
-        options["listener_executor"] = listener_executor
-    app = App(**options)
+    options: dict[str, Any] = {
+        "client": client,
+        "signing_secret": settings.slack_signing_secret,
+        "listener_executor": listener_executor or listener_pool(),
+    }
+    app = CoachApp(**options)
     app.use(clean_payload)
     register_all(app, runtime)
     app.runtime = runtime  # type: ignore[attr-defined]
@@ -54,13 +84,17 @@ def create_app(
 
 
 def wsgi_app(app: App):
-    """Slack's request URL at POST /slack/events, and GET /healthz for load balancers."""
+    """Slack's request URL at POST /slack/events, GET /healthz for load balancers, GET /metrics."""
     slack_handler = SlackRequestHandler(app, path="/slack/events")
     runtime: Runtime = app.runtime  # type: ignore[attr-defined]
     engine = runtime.session_factory.kw["bind"]
     verifier = SignatureVerifier(runtime.settings.slack_signing_secret or "")
 
     def application(environ, start_response):
+        if environ.get("PATH_INFO") == "/metrics" and environ.get("REQUEST_METHOD") == "GET":
+            body, content_type = metrics.exposition()
+            start_response("200 OK", [("Content-Type", content_type), ("Content-Length", str(len(body)))])
+            return [body]
         if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
             healthy = is_healthy(engine)
             body = json.dumps({"ok": healthy, "database": "up" if healthy else "down"}).encode()

@@ -20,6 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", default="0.0.0.0", help="HTTP bind address (default 0.0.0.0)")
     serve.add_argument("--port", type=int, default=3000, help="HTTP port (default 3000)")
     serve.add_argument("--threads", type=int, default=8, help="HTTP worker threads (default 8)")
+    serve.add_argument("--access-log", action="store_true", help="log every HTTP request (off by default)")
 
     db = commands.add_parser("db", help="database tasks")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="TASK")
@@ -35,8 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
-        logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+        from bot import logs
+
+        logs.configure(settings.log_level, settings.log_format)
         if args.command == "check":
             return check(settings)
         if args.command == "db":
@@ -83,6 +85,19 @@ def _migrate(engine, settings: Settings) -> None:
         raise ConfigError(f"DATABASE_URL: could not migrate {engine.url!r}: {str(error).splitlines()[0]}") from None
 
 
+def _migrate_in_child() -> None:
+    """`idea-coach db upgrade` in a short-lived child, so the long-running server never holds alembic's
+    modules (with mako and pygments) in memory. Its one-line error becomes ours."""
+    import subprocess
+
+    done = subprocess.run([sys.executable, "-m", "bot.cli", "db", "upgrade"], capture_output=True, text=True)
+    if done.returncode != 0:
+        lines = [line for line in done.stderr.splitlines() if line.startswith("idea-coach: ")]
+        raise ConfigError(
+            lines[-1].removeprefix("idea-coach: ") if lines else f"db upgrade failed: {done.stderr[-300:]}"
+        )
+
+
 def serve_command(settings: Settings, args: argparse.Namespace) -> int:
     from bot.app import create_app, wsgi_app
     from bot.db import make_engine, make_session_factory
@@ -93,8 +108,8 @@ def serve_command(settings: Settings, args: argparse.Namespace) -> int:
     if not socket_mode:
         settings.require("SLACK_SIGNING_SECRET")
     strategy = settings.strategy
+    _migrate_in_child()
     engine = make_engine(settings.database_url)
-    _migrate(engine, settings)
     try:
         app = create_app(settings, strategy, session_factory=make_session_factory(engine))
     except Exception as error:  # Bolt verifies the token with auth.test on start
@@ -103,17 +118,34 @@ def serve_command(settings: Settings, args: argparse.Namespace) -> int:
 
     if socket_mode:
         from bot import socket_mode as sockets
+        from bot.executors import favour_acks
 
         handler = sockets.connect(app, settings.slack_app_token)  # a refused app token ends here
         start_background(build_runtime(settings, strategy))
         logging.getLogger(__name__).info("Idea Coach running in Socket Mode")
+        favour_acks()
         sockets.serve_forever(handler)
         return 0
-    start_background(build_runtime(settings, strategy))
     from bot.server import run_http
 
-    run_http(wsgi_app(app), host=args.host, port=args.port, threads=args.threads)
+    run_http(
+        wsgi_app(app),
+        host=args.host,
+        port=args.port,
+        threads=args.threads,
+        access_log=args.access_log,
+        in_worker=lambda: _in_worker(engine, settings, strategy),
+        pools=[app.listener_runner.listener_executor, app.runtime.post_ack],
+    )
     return 0
+
+
+def _in_worker(engine, settings: Settings, strategy):
+    """After gunicorn's fork: connections opened in the master stay the master's; start the jobs here."""
+    from bot.scheduler import start_if_first
+
+    engine.dispose(close=False)
+    return start_if_first(settings, strategy)
 
 
 def scheduler_command(settings: Settings) -> int:

@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     pmo_lead_id: str = ""
     strategy_file: Path = Path("strategy.yml")
     log_level: str = "INFO"
+    log_format: str = "text"
 
     @field_validator("pmo_staff_ids", "pmo_decider_ids", mode="before")
     @classmethod
@@ -69,6 +70,13 @@ class Settings(BaseSettings):
         if value.upper() not in logging.getLevelNamesMapping():
             raise ValueError(f"{value!r} is not a log level (DEBUG, INFO, WARNING, ERROR)")
         return value.upper()
+
+    @field_validator("log_format")
+    @classmethod
+    def _check_log_format(cls, value: str) -> str:
+        if value.lower() not in ("text", "json"):
+            raise ValueError(f"{value!r} is not a log format (text or json)")
+        return value.lower()
 
     @field_validator("pmo_channel_id")
     @classmethod

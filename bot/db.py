@@ -8,13 +8,14 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 CONFLICTS = ("40001", "40P01")
@@ -51,6 +52,9 @@ def transaction(session_factory: sessionmaker[Session]) -> Iterator[Session]:
 
 
 def alembic_config(engine: Engine) -> Config:
+    # alembic (with mako and pygments) is imported only where migrations run, not in the server
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["engine"] = engine
@@ -60,6 +64,8 @@ def alembic_config(engine: Engine) -> Config:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Apply the migrations. On PostgreSQL an advisory lock (one per schema) makes instances that start
     together take turns: the first migrates, the others then find nothing left to do."""
+    from alembic import command
+
     if engine.dialect.name != "postgresql":
         command.upgrade(alembic_config(engine), revision)
         return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings, Strategy
 from bot.delivery import Courier
+from bot.executors import run_logged
 from bot.slack import SlackGateway
 
 
@@ -24,10 +26,19 @@ class Runtime:
     session_factory: sessionmaker[Session]
     gateway: SlackGateway
     clock: Callable[[], datetime] = field(default=utc_now)
+    post_ack: Executor | None = None  # the bounded pool for work after the ack (bot.executors)
 
     @property
     def courier(self) -> Courier:
         return Courier(self.gateway, self.session_factory)
+
+    def after_ack(self, fn: Callable[..., object], /, *args, **kwargs) -> Future | None:
+        """Run `fn(*args, **kwargs)` in the post-ack pool, off the listener's thread (failures are
+        logged); at once, in this thread, when there is no pool (scripts, the scheduler's runtime)."""
+        if self.post_ack is None:
+            run_logged(fn, *args, **kwargs)
+            return None
+        return self.post_ack.submit(run_logged, fn, *args, **kwargs)
 
     def is_staff(self, user_id: str) -> bool:
         return self.settings.is_staff(user_id)

@@ -13,8 +13,13 @@ processes); exactly-once delivery comes from the database claims in the services
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import hashlib
 import logging
+import os
 import signal
+import tempfile
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -24,6 +29,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot import metrics
 from bot.config import Settings, Strategy
 from bot.db import make_engine, make_session_factory
 from bot.runtime import Runtime, utc_now
@@ -52,16 +58,23 @@ def _guarded(name: str, job: Callable[[], object]) -> None:
         log.exception("scheduled %s failed; the next run will try again", name)
 
 
+def _count_nudges(report) -> None:
+    metrics.NUDGES_SENT.inc(len(report.sent))
+    metrics.NUDGES_FAILED.inc(len(report.failed))
+
+
 def sweep_job(runtime: Runtime) -> None:
+    started = time.perf_counter()
     now = runtime.clock()
-    _guarded("nudge sweep", lambda: nudges.sweep(runtime, now))
+    _guarded("nudge sweep", lambda: _count_nudges(nudges.sweep(runtime, now)))
     _guarded("digest catch-up", lambda: digest.digest_if_due(runtime, now))
     _guarded("forgetting old event ids", lambda: coaching.forget_old_events(runtime, now))
+    metrics.SWEEP_SECONDS.observe(time.perf_counter() - started)
 
 
 def revisit_job(runtime: Runtime) -> None:
     now = runtime.clock()
-    _guarded("revisit check", lambda: nudges.sweep(runtime, now, kinds=[NudgeKind.REVISIT]))
+    _guarded("revisit check", lambda: _count_nudges(nudges.sweep(runtime, now, kinds=[NudgeKind.REVISIT])))
 
 
 def digest_job(runtime: Runtime) -> None:
@@ -119,6 +132,28 @@ def start_background(runtime: Runtime) -> BackgroundScheduler:
     scheduler.start()
     log.info("scheduler started: nudge sweep every %s minutes, revisit check, weekly digest", SWEEP_MINUTES)
     return scheduler
+
+
+def start_if_first(settings: Settings, strategy: Strategy) -> Callable[[], None] | None:
+    """Start the jobs here unless another process of this host already runs them for this database
+    (gunicorn workers each call this after the fork). Returns how to stop them, or None.
+
+    The lock only saves duplicate work: the jobs' database claims keep them exactly-once anyway."""
+    digest_of_url = hashlib.sha256(settings.database_url.encode()).hexdigest()[:16]
+    lock = open(os.path.join(tempfile.gettempdir(), f"idea-coach-scheduler-{digest_of_url}.lock"), "w")  # noqa: SIM115
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        lock.close()
+        log.info("another process runs the scheduler for this database; not starting it here")
+        return None
+    scheduler = start_background(build_runtime(settings, strategy))
+
+    def stop() -> None:
+        scheduler.shutdown(wait=False)  # a job already running is left to finish or be killed
+        lock.close()
+
+    return stop
 
 
 def run_blocking(runtime: Runtime) -> None:

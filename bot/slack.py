@@ -18,7 +18,9 @@ log = logging.getLogger(__name__)
 
 
 def make_web_client(token: str, base_url: str, *, timeout: int = 10) -> WebClient:
-    return WebClient(
+    from bot.metrics import MeteredWebClient  # counts every call by method for /metrics
+
+    return MeteredWebClient(
         token=token,
         base_url=base_url,
         timeout=timeout,

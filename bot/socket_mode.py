@@ -30,6 +30,7 @@ from slack_sdk.socket_mode.websocket_client import SocketModeClient as _SdkClien
 from websocket import WebSocketApp, WebSocketConnectionClosedException, WebSocketException
 
 from bot.config import ConfigError
+from bot.executors import SOCKET_MODE_CONCURRENCY
 
 log = logging.getLogger(__name__)
 
@@ -169,7 +170,11 @@ class SocketModeHandler(_BoltHandler):
         self.app = app
         self.app_token = app_token
         self.client = SocketModeClient(
-            app_token=app_token, logger=app.logger, web_client=app.client, ping_interval=PING_INTERVAL
+            app_token=app_token,
+            logger=app.logger,
+            web_client=app.client,
+            ping_interval=PING_INTERVAL,
+            concurrency=SOCKET_MODE_CONCURRENCY,
         )
         self.client.socket_mode_request_listeners.append(self.handle)  # type: ignore[arg-type]
 

@@ -34,6 +34,10 @@ OUTSIDER = "UOUTSIDE01"
 
 _engines: dict[str, Engine] = {}
 
+# Digest charts are drawn in this process (matplotlib imported once), not in a child per chart as in
+# production; tests/unit/test_nudge_views.py draws one in a child.
+os.environ.setdefault("IDEA_COACH_CHART_IN_PROCESS", "1")
+
 
 def _postgres_url() -> str:
     return os.environ.get("TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
@@ -120,7 +124,10 @@ def settings(fake_slack: FakeSlack) -> Settings:
 
 @pytest.fixture
 def app(settings, strategy, session_factory):
-    return create_app(settings, strategy, session_factory=session_factory, listener_executor=TrackingExecutor())
+    executor = TrackingExecutor()  # listeners and post-ack work alike, so `settle` waits for both
+    return create_app(
+        settings, strategy, session_factory=session_factory, listener_executor=executor, post_ack_executor=executor
+    )
 
 
 @pytest.fixture

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.views.blocks import Blocks, context, fields, header, section, sections
+from bot.views.chart import pipeline_chart  # noqa: F401  (re-exported: drawn in a child process)
 from bot.views.text import date, link, safe, user
 
 MAX_LISTED = 10
@@ -96,24 +96,3 @@ def digest_message(figures: DigestFigures) -> tuple[str, Blocks]:
 def decision_detail(outcome: str, decided_by: str) -> str:
     labels = {"go": "Go", "no_go": "No-go", "not_now": "Not now"}
     return f"{labels.get(outcome, safe(outcome, 30))} by {user(decided_by)}"
-
-
-def pipeline_chart(per_stage: list[tuple[str, int]], title: str) -> bytes:
-    """A horizontal bar chart of ideas per stage, as PNG bytes (matplotlib's Agg canvas, no pyplot state)."""
-    from matplotlib.figure import Figure
-
-    labels = [label for label, _ in per_stage]
-    counts = [count for _, count in per_stage]
-    figure = Figure(figsize=(7, 0.5 * len(labels) + 1.4), dpi=110)
-    axes = figure.add_subplot()
-    bars = axes.barh(labels, counts, color="#2a7ab0")
-    axes.invert_yaxis()
-    axes.bar_label(bars, padding=3)
-    axes.set_xlabel("Ideas")
-    axes.set_title(title)
-    axes.set_xlim(0, max([*counts, 1]) * 1.15)
-    axes.spines[["top", "right"]].set_visible(False)
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()

@@ -1,4 +1,10 @@
-"""The real `idea-coach` command in a subprocess: exit codes, one-line errors, migrations, and HTTP serving.
+"""The `idea-coach` command: exit codes, one-line errors, migrations, and HTTP serving.
+
+Most runs call `bot.cli.main(argv)` in this process (`run_cli`), with stdout and stderr captured and
+SystemExit caught: the same code paths without a second or two of interpreter start-up each. What
+only a real process proves runs in a subprocess (`run_cli_process`, the `served` server): the exit
+status of `python -m bot.cli` itself, a one-line error with nothing else on stderr, serving HTTP, and
+stopping on SIGTERM.
 
 Each run gets a controlled environment: the caller's environment without any Slack, PMO, database or
 strategy settings, plus exactly what the test sets. Every wait is bounded.
@@ -7,7 +13,9 @@ strategy settings, plus exactly what the test sets. Every wait is bounded.
 from __future__ import annotations
 
 import contextlib
+import io
 import json
+import logging
 import os
 import signal
 import socket
@@ -35,15 +43,44 @@ COACH = "UCOACH0001"
 
 
 def clean_environ() -> dict[str, str]:
-    dropped = ("DATABASE_URL", "STRATEGY_FILE", "LOG_LEVEL")
+    return clean_environ_of(os.environ)
+
+
+def clean_environ_of(environ) -> dict[str, str]:
+    dropped = ("DATABASE_URL", "STRATEGY_FILE", "LOG_LEVEL", "LOG_FORMAT")
     return {
         key: value
-        for key, value in os.environ.items()
+        for key, value in environ.items()
         if not key.upper().startswith(("SLACK_", "PMO_")) and key.upper() not in dropped
     }
 
 
 def run_cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """`idea-coach ARGS` in this process, in the controlled environment; shaped like subprocess.run's result."""
+    from bot.cli import main
+
+    saved_environ = dict(os.environ)
+    root = logging.getLogger()
+    saved_handlers, saved_level = list(root.handlers), root.level  # main() sets up logging; pytest's stays
+    stdout, stderr = io.StringIO(), io.StringIO()
+    try:
+        os.environ.clear()
+        os.environ.update(clean_environ_of(saved_environ) | env)
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            try:
+                code = main(list(args))
+            except SystemExit as exit_:  # argparse's usage errors
+                code = exit_.code if isinstance(exit_.code, int) else 1
+    finally:
+        os.environ.clear()
+        os.environ.update(saved_environ)
+        root.handlers[:] = saved_handlers
+        root.setLevel(saved_level)
+    return subprocess.CompletedProcess(["idea-coach", *args], code, stdout.getvalue(), stderr.getvalue())
+
+
+def run_cli_process(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """`python -m bot.cli ARGS` in a subprocess: for what only a real process proves."""
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", *args],
         cwd=ROOT,
@@ -83,7 +120,7 @@ def valid_env(database_url: str) -> dict[str, str]:
 
 
 def test_check_with_nothing_set_exits_2_with_one_line_naming_the_bot_token():
-    result = run_cli("check")
+    result = run_cli_process("check")
 
     assert result.returncode == 2
     line = one_line(result.stderr)
@@ -147,7 +184,7 @@ def test_check_with_an_unknown_log_level_exits_2_with_one_line_naming_it(valid_e
 
 
 def test_an_unknown_command_is_a_usage_error_not_a_traceback():
-    result = run_cli("launch")
+    result = run_cli_process("launch")
 
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
@@ -258,15 +295,15 @@ def fake_slack_server() -> Iterator[FakeSlack]:
     fake.stop()
 
 
-@pytest.fixture
-def served(fake_slack_server: FakeSlack, valid_env, tmp_path) -> Iterator[str]:
-    """`idea-coach serve --http` running in a subprocess; yields its base URL once /healthz answers."""
+@contextlib.contextmanager
+def serving(env: dict[str, str], log_path: Path, *extra: str) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`idea-coach serve --http` running in a subprocess; yields its base URL and process once /healthz answers."""
     port = free_port()
-    log = (tmp_path / "serve.log").open("w+")
+    log = log_path.open("w+")
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "serve", "--http", "--port", str(port), "--host", "127.0.0.1"],
+        [sys.executable, "-m", "bot.cli", "serve", "--http", "--port", str(port), "--host", "127.0.0.1", *extra],
         cwd=ROOT,
-        env=clean_environ() | valid_env | {"SLACK_API_URL": fake_slack_server.url},
+        env=clean_environ() | env,
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
@@ -285,10 +322,16 @@ def served(fake_slack_server: FakeSlack, valid_env, tmp_path) -> Iterator[str]:
                 log.seek(0)
                 pytest.fail(f"/healthz did not answer 200 within {HEALTH_TIMEOUT}s:\n{log.read()[-3000:]}")
             time.sleep(0.2)
-        yield base
+        yield base, process
     finally:
         stop(process)
         log.close()
+
+
+@pytest.fixture
+def served(fake_slack_server: FakeSlack, valid_env, tmp_path) -> Iterator[str]:
+    with serving(valid_env | {"SLACK_API_URL": fake_slack_server.url}, tmp_path / "serve.log") as (base, _):
+        yield base
 
 
 def signed_command(base: str, text: str, user: str) -> tuple[int, str]:
@@ -345,3 +388,27 @@ def test_serve_http_refuses_a_request_with_a_forged_signature(served):
         },
     )
     assert status == 401
+
+
+def test_serve_http_on_sigterm_finishes_work_in_flight_and_exits_0_within_10_s(fake_slack_server, valid_env, tmp_path):
+    env = valid_env | {"SLACK_API_URL": fake_slack_server.url}
+    with serving(env, tmp_path / "serve.log") as (base, process):
+        gate = fake_slack_server.hold("views.open")  # Slack is slow to open the modal
+        status, _ = signed_command(base, "Paperless loan files", user="USUBMIT001")
+        assert status == 200  # acked; the listener now waits on views.open
+        deadline = time.monotonic() + 5
+        while not fake_slack_server.arrivals or fake_slack_server.arrivals[-1][1] != "views.open":
+            assert time.monotonic() < deadline, "views.open never reached the fake Slack"
+            time.sleep(0.05)
+
+        stopping = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        time.sleep(1)
+        gate.set()  # Slack answers while the server is stopping
+        code = process.wait(timeout=15)
+        took = time.monotonic() - stopping
+
+    assert code == 0
+    assert took < 10
+    assert len(fake_slack_server.calls_to("views.open")) == 1
+    assert "Traceback" not in (tmp_path / "serve.log").read_text()

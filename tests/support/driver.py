@@ -8,7 +8,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -16,16 +16,17 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from slack_sdk.signature import SignatureVerifier
 
+from bot.executors import ContextExecutor
 from tests.support.fake_slack import BOT_USER_ID, TEAM_ID, FakeSlack
 
 APP_ID = "A0IDEACOACH"
 
 
-class TrackingExecutor(ThreadPoolExecutor):
-    """Bolt's listener pool, which tests can wait on until every listener has finished."""
+class TrackingExecutor(ContextExecutor):
+    """Bolt's listener pool (and the post-ack pool), which tests can wait on until all work has finished."""
 
-    def __init__(self) -> None:
-        super().__init__(max_workers=5, thread_name_prefix="listener")
+    def __init__(self, max_workers: int = 5) -> None:
+        super().__init__(max_workers=max_workers, thread_name_prefix="listener")
         self._futures: list[Future] = []
         self._guard = threading.Lock()
 
@@ -51,6 +52,7 @@ class TrackingExecutor(ThreadPoolExecutor):
 
 class _ThreadingWSGIServer(WSGIServer):
     daemon_threads = True
+    request_queue_size = 128  # a burst of requests at once, as gunicorn's backlog would take them
 
     def process_request(self, request, client_address):
         threading.Thread(target=self._handle, args=(request, client_address), daemon=True).start()
@@ -86,7 +88,7 @@ class SlackDriver:
         self._server = make_server(
             "127.0.0.1", 0, wsgi_app, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler
         )
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True)  # quick shutdown
         self._thread.start()
         self.base_url = f"http://127.0.0.1:{self._server.server_port}"
         self._counter = itertools.count(1)

@@ -10,6 +10,7 @@ import contextlib
 import itertools
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -76,7 +77,8 @@ class FakeSlack:
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True)  # quick shutdown
+        self._init_latency()
 
     @property
     def url(self) -> str:
@@ -118,9 +120,27 @@ class FakeSlack:
         with self._lock:
             self.calls.clear()
 
+    # --- latency: a slow Slack (answer delay) and when each call arrived ----------------------------
+
+    def _init_latency(self) -> None:
+        self.answer_delay = 0.0  # seconds every call waits before it is answered (auth.test excepted)
+        self.arrivals: list[tuple[float, str, dict[str, Any]]] = []  # (time.time(), method, args)
+        self._server.socket.listen(256)  # bursts open many connections at once
+
+    def slow_down(self, seconds: float) -> None:
+        """Answer every call (but auth.test) `seconds` after it arrives, as a slow Slack would."""
+        self.answer_delay = seconds
+
+    def _arrive(self, method: str, args: dict[str, Any]) -> None:
+        with self._lock:
+            self.arrivals.append((time.time(), method, args))
+        if self.answer_delay and method != "auth.test":
+            time.sleep(self.answer_delay)
+
     # --- the server -----------------------------------------------------------------------------
 
     def _record(self, method: str, args: dict[str, Any], headers: dict[str, str]) -> tuple[int, dict, dict]:
+        self._arrive(method, args)
         if gate := self._holds.get(method):
             gate.wait(timeout=10)
         with self._lock:

@@ -115,3 +115,22 @@ def test_a_digest_with_many_ideas_stays_within_limits():
 def test_the_pipeline_chart_is_a_png():
     png = digest_views.pipeline_chart([("Submitted", 3), ("In coaching", 0)], "Ideas by stage")
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 1000
+
+
+def test_the_pipeline_chart_is_drawn_in_a_child_process_that_leaves_matplotlib_out_of_this_one():
+    import subprocess
+    import sys
+
+    from bot.views.chart import draw_in_child
+
+    png = draw_in_child([("Submitted", 3), ("In coaching", 0)], "Ideas by stage")
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 1000
+    # a process that draws a chart through pipeline_chart's default path never imports matplotlib
+    probe = (
+        "import os, sys; os.environ.pop('IDEA_COACH_CHART_IN_PROCESS', None);"
+        "from bot.views.digest import pipeline_chart;"
+        "png = pipeline_chart([('Submitted', 1)], 'x');"
+        "print(png[:4] == b'\\x89PNG', 'matplotlib' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True)
+    assert result.stdout.split() == ["True", "False"]

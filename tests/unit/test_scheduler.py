@@ -85,3 +85,27 @@ def test_a_failing_job_is_logged_and_does_not_stop_the_others(monkeypatch, caplo
 
     assert len(ran) == 1
     assert "scheduled nudge sweep failed" in caplog.text
+
+
+def test_only_the_first_process_on_a_host_starts_the_jobs_for_a_database(tmp_path):
+    settings = Settings(
+        slack_bot_token="xoxb-test",
+        slack_api_url="http://127.0.0.1:9/api/",
+        database_url=f"sqlite:///{tmp_path / 'one.db'}",
+    )
+    other_database = settings.model_copy(update={"database_url": f"sqlite:///{tmp_path / 'two.db'}"})
+    strategy = load_strategy(ROOT / "strategy.yml")
+
+    first = wiring.start_if_first(settings, strategy)
+    try:
+        assert first is not None
+        assert wiring.start_if_first(settings, strategy) is None  # e.g. a second gunicorn worker
+        elsewhere = wiring.start_if_first(other_database, strategy)
+        assert elsewhere is not None
+        elsewhere()
+    finally:
+        if first is not None:
+            first()
+    again = wiring.start_if_first(settings, strategy)  # the lock went with the first's stop
+    assert again is not None
+    again()

@@ -1,0 +1,173 @@
+"""A slow Slack and a burst: acks stay fast because no ack waits on the Web API, and nothing is lost.
+
+The app runs with its production pools (bot.executors), not the tests' small tracking pool.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from slack_bolt.adapter.socket_mode.internals import run_bolt_app
+from slack_sdk.socket_mode.request import SocketModeRequest
+
+from bot.app import create_app, wsgi_app
+from bot.executors import SOCKET_MODE_CONCURRENCY
+from tests.conftest import PMO_CHANNEL, SIGNING_SECRET
+from tests.support.driver import APP_ID, SlackDriver, TrackingExecutor, fill_state
+from tests.support.fake_slack import TEAM_ID
+from tests.support.flows import GOOD_ANSWERS
+
+BURST = 30
+SLACK_DELAY = 2.0
+
+
+@pytest.fixture
+def production_slack(settings, strategy, session_factory, fake_slack):
+    app = create_app(settings, strategy, session_factory=session_factory)
+    driver = SlackDriver(wsgi_app(app), SIGNING_SECRET, TrackingExecutor(), fake_slack)
+    yield driver
+    driver.stop()
+    app.listener_runner.listener_executor.shutdown(wait=True)
+    app.runtime.post_ack.shutdown(wait=True)
+
+
+def wait_for(condition, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return condition()
+
+
+def test_with_every_web_api_call_held_2_s_a_burst_is_acked_within_1_s_and_every_modal_card_and_dm_arrives(
+    production_slack, fake_slack
+):
+    slack = production_slack
+    slack.command("", user="UWARMUP001", settle=False)
+    assert wait_for(lambda: fake_slack.calls_to("views.open"), 5)
+    modal = fake_slack.calls_to("views.open")[0]["view"]
+    fake_slack.reset()
+    fake_slack.slow_down(SLACK_DELAY)
+
+    submitters = [f"USUBMIT{n:03d}" for n in range(BURST)]
+    commanders = [f"UCOMMAND{n:02d}" for n in range(BURST)]
+    acks: dict[str, tuple[int, float, str]] = {}
+    start = threading.Barrier(2 * BURST)
+
+    def send(name: str, request) -> None:
+        start.wait()
+        began = time.monotonic()
+        response = request()
+        acks[name] = (response.status, time.monotonic() - began, response.body)
+
+    requests = [
+        (f"command {user}", lambda user=user: slack.command(f"Idea from {user}", user=user, settle=False))
+        for user in commanders
+    ] + [
+        (
+            f"submission {user}",
+            lambda user=user: slack.submit_view(
+                modal, GOOD_ANSWERS | {"title": f"Idea of {user}"}, user=user, settle=False
+            ),
+        )
+        for user in submitters
+    ]
+    threads = [threading.Thread(target=send, args=request) for request in requests]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=15)
+
+    assert len(acks) == 2 * BURST
+    slow = {name: round(seconds, 2) for name, (_, seconds, _) in acks.items() if seconds > 1.0}
+    assert slow == {}, f"acked after more than 1 s: {slow}"
+    assert all(status == 200 for status, _, _ in acks.values())
+    assert all(body == "" for name, (_, _, body) in acks.items() if name.startswith("submission"))
+
+    def opened() -> set[str]:
+        return {call["trigger_id"] for call in fake_slack.calls_to("views.open")}
+
+    def posted_to(channels) -> list:
+        return [call for call in fake_slack.calls_to("chat.postMessage") if call["channel"] in channels]
+
+    assert wait_for(lambda: len(fake_slack.calls_to("views.open")) == BURST, 20)
+    assert len(opened()) == BURST  # one modal per command, each on its own trigger
+    assert wait_for(lambda: len(posted_to({PMO_CHANNEL})) == BURST, 30), "intake cards missing"
+    assert wait_for(lambda: len(posted_to(set(submitters))) == BURST, 30), "thank-you DMs missing"
+    assert {call["channel"] for call in posted_to(set(submitters))} == set(submitters)
+
+
+def test_in_socket_mode_a_burst_against_a_2_s_slack_is_acked_within_1_s_of_arriving(
+    settings, strategy, session_factory, fake_slack
+):
+    """Bolt's Socket Mode adapter hands each envelope to `run_bolt_app` on one of the handler's threads and
+    sends the ack when it returns; the envelopes here go through that same function on a pool of the
+    handler's size."""
+    app = create_app(settings, strategy, session_factory=session_factory)
+    try:
+        run_bolt_app(app, SocketModeRequest("slash_commands", "warm-up", socket_command(0)))
+        assert wait_for(lambda: fake_slack.calls_to("views.open"), 5)
+        modal = fake_slack.calls_to("views.open")[0]["view"]
+        fake_slack.reset()
+        fake_slack.slow_down(SLACK_DELAY)
+        envelopes = [SocketModeRequest("slash_commands", f"c{n}", socket_command(n)) for n in range(1, BURST + 1)]
+        envelopes += [SocketModeRequest("interactive", f"s{n}", socket_submission(n, modal)) for n in range(BURST)]
+
+        def handle(envelope: SocketModeRequest, arrived: float) -> tuple[int, float]:
+            response = run_bolt_app(app, envelope)
+            return response.status, time.monotonic() - arrived
+
+        with ThreadPoolExecutor(max_workers=SOCKET_MODE_CONCURRENCY) as handler_threads:
+            arrived = time.monotonic()
+            results = list(handler_threads.map(handle, envelopes, [arrived] * len(envelopes)))
+
+        assert [status for status, _ in results] == [200] * len(envelopes)
+        slow = [round(seconds, 2) for _, seconds in results if seconds > 1.0]
+        assert slow == [], f"acked more than 1 s after arriving: {slow}"
+        assert wait_for(lambda: len(fake_slack.calls_to("views.open")) == BURST, 20)
+        cards = lambda: [c for c in fake_slack.calls_to("chat.postMessage") if c["channel"] == PMO_CHANNEL]  # noqa: E731
+        assert wait_for(lambda: len(cards()) == BURST, 30), "intake cards missing"
+    finally:
+        app.listener_runner.listener_executor.shutdown(wait=True)
+        app.runtime.post_ack.shutdown(wait=True)
+
+
+def socket_command(number: int) -> dict:
+    return {
+        "token": "legacy-verification-token",
+        "team_id": TEAM_ID,
+        "team_domain": "credit",
+        "channel_id": "CGENERAL1",
+        "channel_name": "general",
+        "user_id": f"USOCKET{number:03d}",
+        "user_name": "socket",
+        "command": "/idea",
+        "text": f"Idea number {number}",
+        "api_app_id": APP_ID,
+        "is_enterprise_install": "false",
+        "response_url": f"https://hooks.slack.invalid/commands/{TEAM_ID}/{number}/x",
+        "trigger_id": f"{number}.{TEAM_ID}.socket{number:06d}",
+    }
+
+
+def socket_submission(number: int, modal: dict) -> dict:
+    user = f"USOCKSUB{number:02d}"
+    view = dict(modal, id=f"VSOCK{number:04d}", hash=f"h.{number}", team_id=TEAM_ID, app_id=APP_ID)
+    view["state"] = {"values": fill_state(modal, GOOD_ANSWERS | {"title": f"Idea of {user}"})}
+    view.setdefault("private_metadata", "")
+    return {
+        "type": "view_submission",
+        "token": "legacy-verification-token",
+        "api_app_id": APP_ID,
+        "team": {"id": TEAM_ID, "domain": "credit"},
+        "user": {"id": user, "username": "socket", "name": "socket", "team_id": TEAM_ID},
+        "is_enterprise_install": False,
+        "enterprise": None,
+        "trigger_id": f"{number}.{TEAM_ID}.sub{number:06d}",
+        "view": view,
+        "response_urls": [],
+    }
