@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings, Strategy
-from bot.delivery import Courier
+from bot.outbox import Outbox
 from bot.slack import SlackGateway
 
 
@@ -25,9 +26,11 @@ class Runtime:
     gateway: SlackGateway
     clock: Callable[[], datetime] = field(default=utc_now)
 
-    @property
-    def courier(self) -> Courier:
-        return Courier(self.gateway, self.session_factory)
+    @cached_property
+    def outbox(self) -> Outbox:
+        """Where services write the messages a change causes (`add`) and send them after commit (`kick`).
+        Its clock follows this runtime's, so a test that moves `runtime.clock` moves the outbox's too."""
+        return Outbox(self.gateway, self.session_factory, lambda: self.clock(), self.settings.pmo_channel_id)
 
     def is_staff(self, user_id: str) -> bool:
         return self.settings.is_staff(user_id)

@@ -7,7 +7,9 @@ processes); exactly-once delivery comes from the database claims in the services
 - nudge sweep: every 5 minutes (and at start-up): all stage clocks, retries, and a digest that is due
   but not yet posted (so a digest missed while the app was down goes out once it is back);
 - revisit check: every business day at the start of working hours, organisation's time zone;
-- weekly digest: on the configured day and time.
+- weekly digest: on the configured day and time;
+- the outbox worker (not APScheduler: a thread polling every second): messages that could not be
+  delivered right after their commit.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.config import Settings, Strategy
 from bot.db import make_engine, make_session_factory
+from bot.outbox import OutboxWorker
 from bot.runtime import Runtime, utc_now
 from bot.services import coaching, digest, nudges
 from bot.slack import SlackGateway, make_web_client
@@ -114,8 +117,9 @@ def configure(scheduler: BaseScheduler, runtime: Runtime, *, first_sweep: dateti
 
 
 def start_background(runtime: Runtime) -> BackgroundScheduler:
-    """Start the jobs in daemon threads of this process (for `idea-coach serve`)."""
+    """Start the jobs and the outbox worker in daemon threads of this process (for `idea-coach serve`)."""
     scheduler = configure(BackgroundScheduler(timezone="UTC"), runtime, first_sweep=utc_now() + FIRST_SWEEP_DELAY)
+    OutboxWorker(runtime.outbox).start()
     scheduler.start()
     log.info("scheduler started: nudge sweep every %s minutes, revisit check, weekly digest", SWEEP_MINUTES)
     return scheduler
@@ -124,8 +128,10 @@ def start_background(runtime: Runtime) -> BackgroundScheduler:
 def run_blocking(runtime: Runtime) -> None:
     """Run only the jobs, in the foreground, until interrupted (for `idea-coach scheduler`)."""
     scheduler = configure(BlockingScheduler(timezone="UTC"), runtime, first_sweep=utc_now())
+    worker = OutboxWorker(runtime.outbox).start()
     log.info("Idea Coach scheduler running: nudge sweep every %s minutes, revisit check, weekly digest", SWEEP_MINUTES)
     # SIGTERM (a deployment stopping us) ends the loop; a job already running finishes first.
     signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
     with contextlib.suppress(KeyboardInterrupt, SystemExit):
         scheduler.start()
+    worker.stop()

@@ -15,6 +15,7 @@ from models.idea import (
 )
 from models.lifecycle import IllegalTransition, Move, Stage, advance
 from models.nudge import DeliveryStatus, Digest, Nudge, UserTimeZone
+from models.outbox import OutboxKind, OutboxMessage, OutboxStatus
 
 __all__ = [
     "AuditEvent",
@@ -31,6 +32,9 @@ __all__ = [
     "LogFrame",
     "Move",
     "Nudge",
+    "OutboxKind",
+    "OutboxMessage",
+    "OutboxStatus",
     "ProcessedEvent",
     "SlackMessage",
     "Stage",

@@ -50,8 +50,8 @@ def submit_idea(runtime: Runtime, draft: IdeaDraft, submitter_id: str, source: I
         idea.record("submitted", actor_id=submitter_id, at=now, to_stage=Stage.SUBMITTED)
         session.add(idea)
         session.flush()
-        outgoing = intake_messages(runtime, idea)
-    runtime.courier.deliver(outgoing)
+        outgoing = runtime.outbox.add(session, intake_messages(runtime, idea))
+    runtime.outbox.kick(outgoing)
     return idea
 
 

@@ -1,0 +1,250 @@
+"""The outbox's rows: writing them with the change, claiming them with a lease, and recording outcomes.
+
+Claims are conditional updates (the lease must be free and every earlier row of the same idea and
+conversation done), so two senders never hold one row and a conversation's messages keep their order.
+On PostgreSQL the worker's search for the next row also takes `FOR UPDATE SKIP LOCKED`, so several
+workers pass each other instead of queueing on one row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy.orm import Session, aliased, sessionmaker
+
+from bot.db import transaction
+from bot.delivery import Post, Update
+from models import CoachingThread, OutboxKind, OutboxMessage, OutboxStatus, SlackMessage
+
+LEASE = timedelta(seconds=30)
+"""Longer than one send (client timeout 10 s, plus a history look-up), short enough that a crashed
+sender's messages go out within a minute of a restart."""
+
+
+def rows_for(session: Session, messages: list[Post | Update], now: datetime) -> list[OutboxMessage]:
+    """Outbox rows for `messages`, added to `session` (flushed, so they have ids) in the given order."""
+    rows = []
+    for message in messages:
+        if isinstance(message, Post):
+            row = OutboxMessage(
+                kind=OutboxKind.POST,
+                idea_id=message.idea_id,
+                channel_id=message.channel,
+                order_key=_key(message.idea_id, message.channel),
+                remember_as=message.remember_as,
+                in_thread_of=message.in_thread_of,
+                opens_thread_for=message.opens_thread_for,
+                tells_pmo_on_failure=message.tells_pmo_on_failure,
+            )
+        elif isinstance(message, Update):
+            row = OutboxMessage(
+                kind=OutboxKind.UPDATE,
+                idea_id=message.idea_id,
+                purpose=message.purpose,
+                order_key=_update_key(session, message),
+            )
+        else:
+            raise TypeError(f"{type(message).__name__} is not delivered through the outbox")
+        row.text, row.blocks = message.text, list(message.blocks)
+        row.status, row.attempts, row.in_doubt = OutboxStatus.PENDING, 0, False
+        row.next_attempt_at = row.created_at = now
+        session.add(row)
+        rows.append(row)
+    session.flush()
+    return rows
+
+
+def _key(idea_id: int | None, channel: str | None) -> str | None:
+    return f"{idea_id}:{channel}" if idea_id is not None and channel else None
+
+
+def _update_key(session: Session, message: Update) -> str | None:
+    """An update queues behind the post it replaces (and that post's conversation)."""
+    key = session.scalar(
+        select(OutboxMessage.order_key)
+        .where(OutboxMessage.idea_id == message.idea_id, OutboxMessage.remember_as == message.purpose)
+        .order_by(OutboxMessage.id.desc())
+        .limit(1)
+    )
+    if key:
+        return key
+    channel = session.scalar(
+        select(SlackMessage.channel_id).where(
+            SlackMessage.idea_id == message.idea_id, SlackMessage.purpose == message.purpose
+        )
+    )
+    return _key(message.idea_id, channel or message.purpose)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A row leased for one attempt, as it was before the lease (`in_doubt` from earlier attempts)."""
+
+    row: OutboxMessage
+    owner: str
+    now: datetime
+
+    @property
+    def id(self) -> int:
+        return self.row.id
+
+
+def _claimable(now: datetime):
+    earlier = aliased(OutboxMessage)
+    return and_(
+        OutboxMessage.status == OutboxStatus.PENDING,
+        OutboxMessage.next_attempt_at <= now,
+        or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now),
+        ~exists().where(
+            earlier.order_key == OutboxMessage.order_key,
+            earlier.id < OutboxMessage.id,
+            earlier.status == OutboxStatus.PENDING,
+        ),
+    )
+
+
+def claim(session_factory: sessionmaker[Session], owner: str, now: datetime, row_id: int | None = None) -> Claim | None:
+    """Lease row `row_id` (or the next due row) for one attempt; None when it is not (or nothing is) due."""
+    with transaction(session_factory) as session:
+        for _ in range(5):
+            query = select(OutboxMessage).where(_claimable(now))
+            if row_id is not None:
+                query = query.where(OutboxMessage.id == row_id)
+            else:
+                query = query.order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(1)
+                if session.get_bind().dialect.name == "postgresql":
+                    query = query.with_for_update(skip_locked=True, of=OutboxMessage)
+            row = session.scalar(query)
+            if row is None:
+                return None
+            session.expunge(row)
+            taken = session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row.id, _claimable(now))
+                .values(
+                    lease_until=now + LEASE,
+                    lease_owner=owner,
+                    attempts=OutboxMessage.attempts + 1,
+                    in_doubt=True,
+                    first_attempt_at=row.first_attempt_at or now,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            if taken.rowcount == 1:
+                row.attempts += 1
+                return Claim(row, owner, now)
+            if row_id is not None:
+                return None
+    return None
+
+
+def _mine(claim: Claim):
+    return and_(OutboxMessage.id == claim.id, OutboxMessage.lease_owner == claim.owner)
+
+
+def remembered(session_factory: sessionmaker[Session], idea_id: int | None, purpose: str) -> SlackMessage | None:
+    if idea_id is None:
+        return None
+    with session_factory() as session:
+        return session.scalar(
+            select(SlackMessage).where(SlackMessage.idea_id == idea_id, SlackMessage.purpose == purpose)
+        )
+
+
+def note_resolved(
+    session_factory: sessionmaker[Session], claim: Claim, conversation: str | None, thread_ts: str | None
+):
+    """Keep where the message goes, so a later look-up after a crash searches the right conversation."""
+    with transaction(session_factory) as session:
+        session.execute(
+            update(OutboxMessage).where(_mine(claim)).values(conversation_id=conversation, thread_ts=thread_ts)
+        )
+
+
+@dataclass(frozen=True)
+class Delivered:
+    channel: str
+    ts: str
+    permalink: str | None = None
+
+
+def mark_sent(session_factory: sessionmaker[Session], claim: Claim, delivered: Delivered | None) -> bool:
+    """Record the outcome and, in the same transaction, remember where the message lives (its ts)."""
+    row = claim.row
+    with transaction(session_factory) as session:
+        values = {"status": OutboxStatus.SENT, "sent_at": claim.now, "lease_until": None, "in_doubt": False}
+        if delivered is not None:
+            values.update(conversation_id=delivered.channel, posted_ts=delivered.ts)
+        done = session.execute(update(OutboxMessage).where(_mine(claim)).values(**values)).rowcount
+        if done != 1:
+            return False  # our lease ran out and another sender took over; it will adopt what we posted
+        if delivered is None or row.idea_id is None:
+            return True
+        if row.remember_as:
+            _remember(session, row.idea_id, row.remember_as, delivered)
+        if row.opens_thread_for:
+            session.add(
+                CoachingThread(
+                    idea_id=row.idea_id,
+                    channel_id=delivered.channel,
+                    thread_ts=delivered.ts,
+                    coach_id=row.opens_thread_for,
+                    permalink=delivered.permalink,
+                    opened_at=claim.now,
+                )
+            )
+    return True
+
+
+def _remember(session: Session, idea_id: int, purpose: str, delivered: Delivered) -> None:
+    existing = session.scalar(
+        select(SlackMessage).where(SlackMessage.idea_id == idea_id, SlackMessage.purpose == purpose)
+    )
+    if existing is None:
+        session.add(SlackMessage(idea_id=idea_id, purpose=purpose, channel_id=delivered.channel, ts=delivered.ts))
+    else:
+        existing.channel_id, existing.ts = delivered.channel, delivered.ts
+
+
+def mark_skipped(session_factory: sessionmaker[Session], claim: Claim, reason: str) -> None:
+    with transaction(session_factory) as session:
+        session.execute(
+            update(OutboxMessage)
+            .where(_mine(claim))
+            .values(status=OutboxStatus.SKIPPED, lease_until=None, in_doubt=False, last_error=reason[:200])
+        )
+
+
+def mark_retry(session_factory: sessionmaker[Session], claim: Claim, error: str, delay: float, in_doubt: bool) -> None:
+    with transaction(session_factory) as session:
+        session.execute(
+            update(OutboxMessage)
+            .where(_mine(claim))
+            .values(
+                next_attempt_at=claim.now + timedelta(seconds=delay),
+                lease_until=None,
+                lease_owner=None,
+                in_doubt=in_doubt,
+                last_error=error[:200],
+            )
+        )
+
+
+def mark_given_up(session_factory: sessionmaker[Session], claim: Claim, error: str, notice: Post | None) -> list[int]:
+    """Give the row up; `notice` (telling the PMO) is written in the same transaction, so it is told once."""
+    with transaction(session_factory) as session:
+        done = session.execute(
+            update(OutboxMessage)
+            .where(_mine(claim))
+            .values(status=OutboxStatus.GIVEN_UP, lease_until=None, in_doubt=False, last_error=error[:200])
+        ).rowcount
+        if done != 1 or notice is None:
+            return []
+        return [row.id for row in rows_for(session, [notice], claim.now)]
+
+
+def due_count(session_factory: sessionmaker[Session], now: datetime) -> int:
+    with session_factory() as session:
+        return len(session.scalars(select(OutboxMessage.id).where(_claimable(now))).all())
