@@ -12,6 +12,7 @@ import logging
 import os
 import random
 import socket
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
@@ -30,6 +31,10 @@ from models import OutboxKind
 log = logging.getLogger(__name__)
 
 EVENT_TYPE = "idea_coach_outbox"
+BATCH = 20
+"""Rows a worker leases at once (one claim transaction for all of them)."""
+SAFE_LEASE = (store.LEASE - timedelta(seconds=12)).total_seconds()
+"""A leased row is only attempted while at least one client timeout (10 s) plus margin of its lease is left."""
 LOOK_BACK = timedelta(minutes=2)
 """How far before a row's first attempt the look-up starts: generous for clocks that disagree."""
 
@@ -85,15 +90,22 @@ class Outbox:
         """Deliver (or retry, or give up) every row due at `now`; returns how many attempts were made."""
         attempts = 0
         while attempts < limit:
-            claim = store.claim(self.session_factory, self.owner, now or self.clock())
-            if claim is None:
+            claims = store.claim_due(self.session_factory, self.owner, now or self.clock(), BATCH)
+            if not claims:
                 break
-            self._attempt(claim)
-            attempts += 1
+            leased_at = time.monotonic()
+            for number, claim in enumerate(claims):
+                if time.monotonic() - leased_at > SAFE_LEASE:
+                    # Too close to the lease's end: another sender could take the row while we post it.
+                    for rest in claims[number:]:
+                        store.release(self.session_factory, rest)
+                    break
+                self._attempt(claim)
+                attempts += 1
         return attempts
 
-    def deliver(self, row_id: int | None = None, now: datetime | None = None) -> bool:
-        """One attempt at row `row_id` (or the next due row); False when there was nothing to attempt."""
+    def deliver(self, row_id: int, now: datetime | None = None) -> bool:
+        """One attempt at row `row_id`; False when it was not due (done, leased, or waiting its turn)."""
         claim = store.claim(self.session_factory, self.owner, now or self.clock(), row_id)
         if claim is None:
             return False

@@ -105,39 +105,47 @@ def _claimable(now: datetime):
     )
 
 
-def claim(session_factory: sessionmaker[Session], owner: str, now: datetime, row_id: int | None = None) -> Claim | None:
-    """Lease row `row_id` (or the next due row) for one attempt; None when it is not (or nothing is) due."""
+def claim(session_factory: sessionmaker[Session], owner: str, now: datetime, row_id: int) -> Claim | None:
+    """Lease row `row_id` for one attempt; None when it is not due (sent, leased, or waiting its turn)."""
     with transaction(session_factory) as session:
-        for _ in range(5):
-            query = select(OutboxMessage).where(_claimable(now))
-            if row_id is not None:
-                query = query.where(OutboxMessage.id == row_id)
-            else:
-                query = query.order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(1)
-                if session.get_bind().dialect.name == "postgresql":
-                    query = query.with_for_update(skip_locked=True, of=OutboxMessage)
-            row = session.scalar(query)
-            if row is None:
-                return None
-            session.expunge(row)
-            taken = session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == row.id, _claimable(now))
-                .values(
-                    lease_until=now + LEASE,
-                    lease_owner=owner,
-                    attempts=OutboxMessage.attempts + 1,
-                    in_doubt=True,
-                    first_attempt_at=row.first_attempt_at or now,
-                )
-                .execution_options(synchronize_session=False)
-            )
-            if taken.rowcount == 1:
-                row.attempts += 1
-                return Claim(row, owner, now)
-            if row_id is not None:
-                return None
-    return None
+        row = session.scalar(select(OutboxMessage).where(OutboxMessage.id == row_id, _claimable(now)))
+        return _take(session, row, owner, now) if row is not None else None
+
+
+def claim_due(session_factory: sessionmaker[Session], owner: str, now: datetime, limit: int) -> list[Claim]:
+    """Lease up to `limit` due rows (at most one per conversation: the next in its order)."""
+    with transaction(session_factory) as session:
+        query = (
+            select(OutboxMessage)
+            .where(_claimable(now))
+            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+            .limit(limit)
+        )
+        if session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True, of=OutboxMessage)
+        rows = list(session.scalars(query))
+        return [claim for row in rows if (claim := _take(session, row, owner, now)) is not None]
+
+
+def _take(session: Session, row: OutboxMessage, owner: str, now: datetime) -> Claim | None:
+    """The conditional update that makes the lease ours (on SQLite the only guard against a rival)."""
+    session.expunge(row)
+    taken = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row.id, _claimable(now))
+        .values(
+            lease_until=now + LEASE,
+            lease_owner=owner,
+            attempts=OutboxMessage.attempts + 1,
+            in_doubt=True,
+            first_attempt_at=row.first_attempt_at or now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if taken.rowcount != 1:
+        return None
+    row.attempts += 1
+    return Claim(row, owner, now)
 
 
 def _mine(claim: Claim):
@@ -214,6 +222,21 @@ def mark_skipped(session_factory: sessionmaker[Session], claim: Claim, reason: s
             update(OutboxMessage)
             .where(_mine(claim))
             .values(status=OutboxStatus.SKIPPED, lease_until=None, in_doubt=False, last_error=reason[:200])
+        )
+
+
+def release(session_factory: sessionmaker[Session], claim: Claim) -> None:
+    """Hand a leased row back untried (as it was), for this or another sender to take at once."""
+    with transaction(session_factory) as session:
+        session.execute(
+            update(OutboxMessage)
+            .where(_mine(claim))
+            .values(
+                lease_until=None,
+                lease_owner=None,
+                in_doubt=claim.row.in_doubt,
+                attempts=OutboxMessage.attempts - 1,
+            )
         )
 
 

@@ -1,0 +1,72 @@
+"""Several workers on one database: each row is leased by one of them and posted once, in order."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+
+from bot.db import transaction
+from bot.delivery import Post
+from bot.outbox import Outbox
+from bot.slack import SlackGateway, make_web_client
+from models import Idea, Stage
+from tests.conftest import PMO_CHANNEL, SUBMITTER
+from tests.support.outbox import assert_each_post_once
+
+CONVERSATIONS = 6
+PER_CONVERSATION = 8
+
+
+def an_outbox(session_factory, fake_slack) -> Outbox:
+    gateway = SlackGateway(make_web_client("xoxb-test", fake_slack.url))
+    return Outbox(gateway, session_factory, lambda: datetime.now(UTC), PMO_CHANNEL)
+
+
+def ideas(session_factory, count: int) -> list[int]:
+    now = datetime.now(UTC)
+    with transaction(session_factory) as session:
+        made = [
+            Idea(
+                title=f"Idea {n}",
+                problem="p",
+                proposal="q",
+                success_signal="s",
+                help_offer="no",
+                submitter_id=SUBMITTER,
+                stage=Stage.SUBMITTED,
+                stage_entered_at=now,
+                created_at=now,
+                updated_at=now,
+            )
+            for n in range(count)
+        ]
+        session.add_all(made)
+        session.flush()
+        return [idea.id for idea in made]
+
+
+def test_two_workers_post_every_row_once_and_each_conversation_in_order(session_factory, fake_slack):
+    writer = an_outbox(session_factory, fake_slack)
+    idea_ids = ideas(session_factory, CONVERSATIONS)
+    with transaction(session_factory) as session:
+        for step in range(PER_CONVERSATION):
+            writer.add(session, [Post(PMO_CHANNEL, f"{idea_id}:{step}", idea_id=idea_id) for idea_id in idea_ids])
+
+    workers = [an_outbox(session_factory, fake_slack) for _ in range(2)]
+    start = threading.Barrier(2)
+
+    def work(outbox: Outbox) -> None:
+        start.wait()
+        while outbox.run_once():
+            pass
+
+    threads = [threading.Thread(target=work, args=(worker,)) for worker in workers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+
+    assert_each_post_once(fake_slack, session_factory)
+    for idea_id in idea_ids:
+        said = [m["text"] for m in fake_slack.posted_to(PMO_CHANNEL) if m["text"].startswith(f"{idea_id}:")]
+        assert said == [f"{idea_id}:{step}" for step in range(PER_CONVERSATION)]
