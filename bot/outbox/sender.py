@@ -35,6 +35,8 @@ BATCH = 20
 """Rows a worker leases at once (one claim transaction for all of them)."""
 SAFE_LEASE = (store.LEASE - timedelta(seconds=12)).total_seconds()
 """A leased row is only attempted while at least one client timeout (10 s) plus margin of its lease is left."""
+IN_DOUBT_SETTLE = 10.0
+"""Seconds before a message whose outcome is unknown is looked for (and only then re-posted)."""
 LOOK_BACK = timedelta(minutes=2)
 """How far before a row's first attempt the look-up starts: generous for clocks that disagree."""
 
@@ -194,11 +196,11 @@ class Outbox:
                 notice = Post(self.pmo_channel_id, text, blocks, tells_pmo_on_failure=False)
             self.kick(store.mark_given_up(self.session_factory, claim, verdict.error, notice))
             return
-        log.warning(
-            "outbox %s attempt %s failed (%s); retrying in %.1f s", claim.id, row.attempts, verdict.error, verdict.delay
-        )
+        log.warning("outbox %s attempt %s failed (%s)", claim.id, row.attempts, verdict.error)
         in_doubt = verdict.in_doubt or still_in_doubt
-        store.mark_retry(self.session_factory, claim, verdict.error, verdict.delay, in_doubt)
+        # Give a request Slack may still be processing time to land before we look for it.
+        delay = max(verdict.delay, IN_DOUBT_SETTLE) if in_doubt else verdict.delay
+        store.mark_retry(self.session_factory, claim, verdict.error, delay, in_doubt)
 
     def _ephemeral(self, message: Ephemeral) -> None:
         try:
