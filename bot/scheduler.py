@@ -29,6 +29,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.config import Settings, Strategy
 from bot.db import make_engine, make_session_factory
 from bot.outbox import OutboxWorker
+from bot.outbox import store as outbox_store
 from bot.runtime import Runtime, utc_now
 from bot.services import coaching, digest, nudges
 from bot.slack import SlackGateway, make_web_client
@@ -60,6 +61,7 @@ def sweep_job(runtime: Runtime) -> None:
     _guarded("nudge sweep", lambda: nudges.sweep(runtime, now))
     _guarded("digest catch-up", lambda: digest.digest_if_due(runtime, now))
     _guarded("forgetting old event ids", lambda: coaching.forget_old_events(runtime, now))
+    _guarded("forgetting delivered messages", lambda: outbox_store.forget_delivered(runtime.session_factory, now))
 
 
 def revisit_job(runtime: Runtime) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from bot.db import transaction
@@ -268,6 +268,24 @@ def mark_given_up(session_factory: sessionmaker[Session], claim: Claim, error: s
         return [row.id for row in rows_for(session, [notice], claim.now)]
 
 
-def due_count(session_factory: sessionmaker[Session], now: datetime) -> int:
+def backlog(session_factory: sessionmaker[Session]) -> tuple[int, datetime | None]:
+    """How many rows are undelivered, and when the oldest of them was written (for metrics)."""
     with session_factory() as session:
-        return len(session.scalars(select(OutboxMessage.id).where(_claimable(now))).all())
+        count, oldest = session.execute(
+            select(func.count(), func.min(OutboxMessage.created_at)).where(OutboxMessage.status == OutboxStatus.PENDING)
+        ).one()
+    return count, oldest
+
+
+KEPT = timedelta(days=7)
+"""Delivered rows are kept a week for inspection, then forgotten (what they said lives in Slack)."""
+
+
+def forget_delivered(session_factory: sessionmaker[Session], now: datetime) -> int:
+    with transaction(session_factory) as session:
+        return session.execute(
+            delete(OutboxMessage).where(
+                OutboxMessage.status.in_([OutboxStatus.SENT, OutboxStatus.SKIPPED]),
+                OutboxMessage.created_at < now - KEPT,
+            )
+        ).rowcount

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from bot.db import transaction
 from bot.delivery import Post
-from bot.outbox import Outbox
+from bot.outbox import Outbox, store
 from bot.slack import SlackGateway, make_web_client
 from models import Idea, Stage
 from tests.conftest import PMO_CHANNEL, SUBMITTER
-from tests.support.outbox import assert_each_post_once
+from tests.support.outbox import assert_each_post_once, rows
 
 CONVERSATIONS = 6
 PER_CONVERSATION = 8
@@ -70,3 +70,19 @@ def test_two_workers_post_every_row_once_and_each_conversation_in_order(session_
     for idea_id in idea_ids:
         said = [m["text"] for m in fake_slack.posted_to(PMO_CHANNEL) if m["text"].startswith(f"{idea_id}:")]
         assert said == [f"{idea_id}:{step}" for step in range(PER_CONVERSATION)]
+
+
+def test_delivered_rows_are_forgotten_after_a_week_undelivered_ones_never(session_factory, fake_slack):
+    outbox = an_outbox(session_factory, fake_slack)
+    with transaction(session_factory) as session:
+        sent = outbox.add(session, [Post(PMO_CHANNEL, "delivered")])
+    outbox.kick(sent)
+    fake_slack.outage("chat.postMessage")
+    with transaction(session_factory) as session:
+        stuck = outbox.add(session, [Post(PMO_CHANNEL, "not yet")])
+    outbox.kick(stuck)
+
+    assert store.backlog(session_factory)[0] == 1
+    assert store.forget_delivered(session_factory, datetime.now(UTC) + timedelta(days=6)) == 0
+    assert store.forget_delivered(session_factory, datetime.now(UTC) + timedelta(days=8)) == 1
+    assert [row.id for row in rows(session_factory)] == stuck
