@@ -84,7 +84,8 @@ def _judge_answer(error: SlackApiError, attempts: int, rng: random.Random) -> Ve
     status = getattr(response, "status_code", 200) or 200
     code = str((response.get("error") if hasattr(response, "get") else None) or f"http_{status}")
     if status == 429 or code == "ratelimited":
-        return Verdict(code, retry_after(response) or FIRST_RETRY)
+        asked = retry_after(response)
+        return Verdict(code, FIRST_RETRY if asked is None else asked)
     if status >= 500 or code in UNCERTAIN_ERRORS:
         return Verdict(code, backoff(attempts, rng), in_doubt=True)
     if code in PERMANENT_ERRORS:
