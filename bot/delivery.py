@@ -24,6 +24,10 @@ class Post:
     # Once posted, the message's thread becomes the idea's coaching conversation with this coach.
     opens_thread_for: str | None = None
     tells_pmo_on_failure: bool = True
+    thread_ts: str | None = None  # a thread known by its ts (rather than by `in_thread_of`)
+    open_with: tuple[str, ...] = ()  # post in the group DM with these people (channel unused)
+    # A job's message (nudge, digest): retried by the job itself, minutes apart, not by the worker.
+    patient: bool = False
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from models.idea import (
 )
 from models.lifecycle import IllegalTransition, Move, Stage, advance
 from models.nudge import DeliveryStatus, Digest, Nudge, UserTimeZone
-from models.outbox import OutboxKind, OutboxMessage, OutboxStatus
+from models.outbox import OutboxKind, OutboxMessage, OutboxStatus, RetryPolicy
 
 __all__ = [
     "AuditEvent",
@@ -36,6 +36,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "ProcessedEvent",
+    "RetryPolicy",
     "SlackMessage",
     "Stage",
     "ThreadMessage",

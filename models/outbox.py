@@ -22,6 +22,11 @@ class OutboxStatus(StrEnum):
 DONE = (OutboxStatus.SENT, OutboxStatus.SKIPPED, OutboxStatus.GIVEN_UP)
 
 
+class RetryPolicy(StrEnum):
+    PROMPT = "prompt"  # people wait for it: retried within seconds by the worker (cards, DMs, notices)
+    PATIENT = "patient"  # a job's message (nudge, digest): retried by its job, minutes apart, after its checks
+
+
 class OutboxKind(StrEnum):
     POST = "post"
     UPDATE = "update"
@@ -49,6 +54,8 @@ class OutboxMessage(Base):
     purpose: Mapped[str | None] = mapped_column(String(32))  # the remembered message an update replaces
     opens_thread_for: Mapped[str | None] = mapped_column(String(32))  # coach of the thread this post opens
     tells_pmo_on_failure: Mapped[bool] = mapped_column(default=True)
+    open_with: Mapped[str | None] = mapped_column(String(1000))  # user ids: post in the group DM with them
+    retry_policy: Mapped[str] = mapped_column(String(16), default=RetryPolicy.PROMPT)
 
     status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)

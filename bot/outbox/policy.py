@@ -5,6 +5,10 @@
   a message people wait for goes out within RETRY_CAP (plus one worker poll) of Slack's recovery.
 - Errors that cannot heal (the channel is gone, the blocks are invalid...): give up at once.
 - An error code we do not know: retried with back-off, given up after UNKNOWN_ERROR_ATTEMPTS.
+
+A job's own messages (nudges, the digest) are "patient": nobody is waiting on them this minute, so they are
+retried by their job at PATIENT_BACKOFF (or later if Retry-After says so), after the job has checked they
+still matter, and given up after PATIENT_ATTEMPTS whatever the error.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import random
 import socket
 from dataclasses import dataclass
+from datetime import timedelta
 from http.client import RemoteDisconnected
 from urllib.error import URLError
 
@@ -20,6 +25,8 @@ from slack_sdk.errors import SlackApiError
 RETRY_CAP = 30.0
 FIRST_RETRY = 1.0
 UNKNOWN_ERROR_ATTEMPTS = 10
+PATIENT_BACKOFF = (timedelta(minutes=5), timedelta(minutes=15), timedelta(minutes=45), timedelta(hours=2))
+PATIENT_ATTEMPTS = 5
 
 PERMANENT_ERRORS = frozenset(
     {
@@ -69,7 +76,32 @@ def backoff(attempts: int, rng: random.Random) -> float:
     return ceiling / 2 + rng.uniform(0, ceiling / 2)
 
 
-def judge(error: Exception, attempts: int, rng: random.Random) -> Verdict:
+def patient_delay(attempts: int) -> timedelta:
+    """When a patient message (or a step of its job) is tried again after failed attempt number `attempts`."""
+    return PATIENT_BACKOFF[min(max(attempts, 1), len(PATIENT_BACKOFF)) - 1]
+
+
+def judge(error: Exception, attempts: int, rng: random.Random, *, patient: bool = False) -> Verdict:
+    verdict = _judge(error, attempts, rng)
+    if not patient:
+        return verdict
+    asked = verdict.delay if verdict.error == "ratelimited" or verdict.error == "http_429" else 0.0
+    return Verdict(
+        verdict.error,
+        max(patient_delay(attempts).total_seconds(), asked),
+        permanent=attempts >= PATIENT_ATTEMPTS,
+        in_doubt=verdict.in_doubt,
+    )
+
+
+def describe(error: Exception) -> str:
+    """A short text for the error, for the records (`last_error`)."""
+    if isinstance(error, SlackApiError):
+        return str(error.response.get("error") or "slack_error")[:200]
+    return f"{type(error).__name__}: {error}"[:200]
+
+
+def _judge(error: Exception, attempts: int, rng: random.Random) -> Verdict:
     if isinstance(error, SlackApiError):
         return _judge_answer(error, attempts, rng)
     if _refused(error):

@@ -26,7 +26,7 @@ from bot.outbox.policy import judge
 from bot.outbox.store import Claim, Delivered
 from bot.slack import SlackGateway
 from bot.views.delivery import delivery_failed
-from models import OutboxKind
+from models import OutboxKind, RetryPolicy
 
 log = logging.getLogger(__name__)
 
@@ -65,9 +65,10 @@ class Outbox:
 
     # --- what services use ----------------------------------------------------------------------
 
-    def add(self, session: Session, messages: Iterable[Message]) -> list[int]:
-        """Write `messages` in the caller's transaction; after the commit, pass the ids to `kick`."""
-        return [row.id for row in store.rows_for(session, list(messages), self.clock())]
+    def add(self, session: Session, messages: Iterable[Message], now: datetime | None = None) -> list[int]:
+        """Write `messages` in the caller's transaction; after the commit, pass the ids to `kick`.
+        A job on its own clock (the sweep) passes its `now`, so the rows are due at the job's time."""
+        return [row.id for row in store.rows_for(session, list(messages), now or self.clock())]
 
     def kick(self, ids: Iterable[int]) -> None:
         """Deliver the rows just committed, on this thread. What cannot go now is left to the worker."""
@@ -106,35 +107,44 @@ class Outbox:
                 attempts += 1
         return attempts
 
-    def deliver(self, row_id: int, now: datetime | None = None) -> bool:
-        """One attempt at row `row_id`; False when it was not due (done, leased, or waiting its turn)."""
+    def deliver(self, row_id: int, now: datetime | None = None) -> bool | None:
+        """One attempt at row `row_id`: True when delivered, False when it failed (and will be retried or
+        was given up), None when it was not due (done, leased, or waiting its turn)."""
         claim = store.claim(self.session_factory, self.owner, now or self.clock(), row_id)
         if claim is None:
-            return False
-        self._attempt(claim)
-        return True
+            return None
+        return self._attempt(claim)
+
+    def add_leased(self, session: Session, message: Post, now: datetime) -> Claim:
+        """Write a job's message already leased to this sender, in the job's transaction (a claim's worth of
+        round trips saved); after the commit, `attempt` it. Only for messages outside any conversation's order."""
+        if not message.patient:
+            raise ValueError("only a job's (patient) message may be leased as it is written")
+        [row] = store.rows_for(session, [message], now, lease_owner=self.owner)
+        return store.leased(row, self.owner, now)
+
+    def attempt(self, claim: Claim) -> bool:
+        """Send a row leased by `add_leased`; True when delivered."""
+        return self._attempt(claim)
 
     # --- one attempt ----------------------------------------------------------------------------
 
-    def _attempt(self, claim: Claim) -> None:
+    def _attempt(self, claim: Claim) -> bool:
         posting = False
         try:
             if claim.row.kind == OutboxKind.UPDATE:
-                self._update(claim)
-                return
+                return self._update(claim)
             channel, thread_ts = self._where(claim)
             if claim.row.in_doubt and (found := self._look_up(claim, channel, thread_ts)):
                 log.info("outbox %s was already posted (%s); adopting it", claim.id, found)
-                store.mark_sent(self.session_factory, claim, self._delivered(claim, channel, found))
-                return
+                return store.mark_sent(self.session_factory, claim, self._delivered(claim, channel, found))
             posting = True
-            posted = self.gateway.post_message(
-                claim.row.channel_id, claim.row.text, claim.row.blocks, thread_ts, tag(claim.id)
-            )
+            posted = self.gateway.post_message(channel, claim.row.text, claim.row.blocks, thread_ts, tag(claim.id))
             posting = False
-            store.mark_sent(self.session_factory, claim, self._delivered(claim, posted.channel, posted.ts))
+            return store.mark_sent(self.session_factory, claim, self._delivered(claim, posted.channel, posted.ts))
         except Exception as error:
             self._failed(claim, error, still_in_doubt=claim.row.in_doubt and not posting)
+            return False
 
     def _update(self, claim: Claim) -> None:
         row = claim.row
@@ -142,27 +152,28 @@ class Outbox:
         if target is None:
             log.warning("no %s message to update for idea %s", row.purpose, row.idea_id)
             store.mark_skipped(self.session_factory, claim, f"no {row.purpose} message")
-            return
+            return False
         # chat.update is idempotent: repeating it after a crash leaves the same message.
         self.gateway.update_message(target.channel_id, target.ts, row.text, row.blocks)
-        store.mark_sent(self.session_factory, claim, None)
+        return store.mark_sent(self.session_factory, claim, None)
 
     def _where(self, claim: Claim) -> tuple[str | None, str | None]:
         """The conversation (a DM's channel id for a user) and the thread the post goes to."""
         row = claim.row
         if row.conversation_id:
             return row.conversation_id, row.thread_ts
-        channel = row.channel_id
-        if claim.row.in_doubt or row.in_thread_of:
+        channel, thread_ts = row.channel_id, row.thread_ts
+        if row.open_with:
+            channel = self.gateway.open_conversation(row.open_with.split(","))
+        elif claim.row.in_doubt or row.in_thread_of:
             channel = self._conversation(row.channel_id)
-        thread_ts = None
         if row.in_thread_of:
             parent = store.remembered(self.session_factory, row.idea_id, row.in_thread_of)
             if parent is None:
                 log.warning("no %s message for idea %s; posting unthreaded", row.in_thread_of, row.idea_id)
             elif parent.channel_id == channel:
                 thread_ts = parent.ts
-        if channel != row.channel_id or thread_ts:
+        if row.in_thread_of:  # the purpose may later name another thread: keep the one we post in
             store.note_resolved(self.session_factory, claim, channel, thread_ts)
         return channel, thread_ts
 
@@ -186,7 +197,7 @@ class Outbox:
         return Delivered(channel, ts, permalink)
 
     def _failed(self, claim: Claim, error: Exception, *, still_in_doubt: bool) -> None:
-        verdict = judge(error, claim.row.attempts, self.rng)
+        verdict = judge(error, claim.row.attempts, self.rng, patient=claim.row.retry_policy == RetryPolicy.PATIENT)
         row = claim.row
         if verdict.permanent:
             log.error("outbox %s given up: Slack answered %s", claim.id, verdict.error)

@@ -16,27 +16,35 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from bot.db import transaction
 from bot.delivery import Post, Update
-from models import CoachingThread, OutboxKind, OutboxMessage, OutboxStatus, SlackMessage
+from bot.outbox import followers
+from models import CoachingThread, OutboxKind, OutboxMessage, OutboxStatus, RetryPolicy, SlackMessage
 
 LEASE = timedelta(seconds=30)
 """Longer than one send (client timeout 10 s, plus a history look-up), short enough that a crashed
 sender's messages go out within a minute of a restart."""
 
 
-def rows_for(session: Session, messages: list[Post | Update], now: datetime) -> list[OutboxMessage]:
-    """Outbox rows for `messages`, added to `session` (flushed, so they have ids) in the given order."""
+def rows_for(
+    session: Session, messages: list[Post | Update], now: datetime, lease_owner: str | None = None
+) -> list[OutboxMessage]:
+    """Outbox rows for `messages`, added to `session` (flushed, so they have ids) in the given order;
+    with `lease_owner`, rows outside any conversation's order are leased to it for a first attempt."""
     rows = []
     for message in messages:
         if isinstance(message, Post):
             row = OutboxMessage(
                 kind=OutboxKind.POST,
                 idea_id=message.idea_id,
-                channel_id=message.channel,
-                order_key=_key(message.idea_id, message.channel),
+                channel_id=message.channel or None,
+                # A job's message stands alone: it must not hold up (or wait for) a conversation's order.
+                order_key=None if message.patient else _key(message.idea_id, message.channel),
                 remember_as=message.remember_as,
                 in_thread_of=message.in_thread_of,
                 opens_thread_for=message.opens_thread_for,
-                tells_pmo_on_failure=message.tells_pmo_on_failure,
+                tells_pmo_on_failure=message.tells_pmo_on_failure and not message.patient,
+                thread_ts=message.thread_ts,
+                open_with=",".join(message.open_with) or None,
+                retry_policy=RetryPolicy.PATIENT if message.patient else RetryPolicy.PROMPT,
             )
         elif isinstance(message, Update):
             row = OutboxMessage(
@@ -44,12 +52,16 @@ def rows_for(session: Session, messages: list[Post | Update], now: datetime) -> 
                 idea_id=message.idea_id,
                 purpose=message.purpose,
                 order_key=_update_key(session, message),
+                retry_policy=RetryPolicy.PROMPT,
             )
         else:
             raise TypeError(f"{type(message).__name__} is not delivered through the outbox")
         row.text, row.blocks = message.text, list(message.blocks)
         row.status, row.attempts, row.in_doubt = OutboxStatus.PENDING, 0, False
         row.next_attempt_at = row.created_at = now
+        if lease_owner and row.order_key is None:
+            row.lease_owner, row.lease_until, row.first_attempt_at = lease_owner, now + LEASE, now
+            row.attempts, row.in_doubt = 1, True  # as a claim would: a crash from here on leaves it in doubt
         session.add(row)
         rows.append(row)
     session.flush()
@@ -117,7 +129,7 @@ def claim_due(session_factory: sessionmaker[Session], owner: str, now: datetime,
     with transaction(session_factory) as session:
         query = (
             select(OutboxMessage)
-            .where(_claimable(now))
+            .where(_claimable(now), OutboxMessage.retry_policy == RetryPolicy.PROMPT)
             .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
             .limit(limit)
         )
@@ -146,6 +158,13 @@ def _take(session: Session, row: OutboxMessage, owner: str, now: datetime) -> Cl
         return None
     row.attempts += 1
     return Claim(row, owner, now)
+
+
+def leased(row: OutboxMessage, owner: str, now: datetime) -> Claim:
+    """The claim for a row written already leased: as a claim sees it, not in doubt before this attempt."""
+    snapshot = OutboxMessage(**{column.key: getattr(row, column.key) for column in OutboxMessage.__table__.columns})
+    snapshot.in_doubt = False
+    return Claim(snapshot, owner, now)
 
 
 def _mine(claim: Claim):
@@ -188,6 +207,8 @@ def mark_sent(session_factory: sessionmaker[Session], claim: Claim, delivered: D
         done = session.execute(update(OutboxMessage).where(_mine(claim)).values(**values)).rowcount
         if done != 1:
             return False  # our lease ran out and another sender took over; it will adopt what we posted
+        if row.retry_policy == RetryPolicy.PATIENT:
+            followers.sent(session, row, delivered and delivered.channel, delivered and delivered.ts, claim.now)
         if delivered is None or row.idea_id is None:
             return True
         if row.remember_as:
@@ -241,18 +262,21 @@ def release(session_factory: sessionmaker[Session], claim: Claim) -> None:
 
 
 def mark_retry(session_factory: sessionmaker[Session], claim: Claim, error: str, delay: float, in_doubt: bool) -> None:
+    retry_at = claim.now + timedelta(seconds=delay)
     with transaction(session_factory) as session:
-        session.execute(
+        done = session.execute(
             update(OutboxMessage)
             .where(_mine(claim))
             .values(
-                next_attempt_at=claim.now + timedelta(seconds=delay),
+                next_attempt_at=retry_at,
                 lease_until=None,
                 lease_owner=None,
                 in_doubt=in_doubt,
                 last_error=error[:200],
             )
-        )
+        ).rowcount
+        if done == 1 and claim.row.retry_policy == RetryPolicy.PATIENT:
+            followers.failed(session, claim.row, error, retry_at)
 
 
 def mark_given_up(session_factory: sessionmaker[Session], claim: Claim, error: str, notice: Post | None) -> list[int]:
@@ -263,9 +287,29 @@ def mark_given_up(session_factory: sessionmaker[Session], claim: Claim, error: s
             .where(_mine(claim))
             .values(status=OutboxStatus.GIVEN_UP, lease_until=None, in_doubt=False, last_error=error[:200])
         ).rowcount
+        if done == 1 and claim.row.retry_policy == RetryPolicy.PATIENT:
+            followers.failed(session, claim.row, error, None)
         if done != 1 or notice is None:
             return []
         return [row.id for row in rows_for(session, [notice], claim.now)]
+
+
+def cancel(session: Session, row_id: int, now: datetime) -> None:
+    """Drop a row nobody is sending (its job found it no longer matters), in the job's transaction."""
+    session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == row_id,
+            OutboxMessage.status == OutboxStatus.PENDING,
+            or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now),
+        )
+        .values(status=OutboxStatus.SKIPPED, last_error="cancelled")
+    )
+
+
+def status_of(session_factory: sessionmaker[Session], row_id: int) -> str | None:
+    with session_factory() as session:
+        return session.scalar(select(OutboxMessage.status).where(OutboxMessage.id == row_id))
 
 
 def backlog(session_factory: sessionmaker[Session]) -> tuple[int, datetime | None]:

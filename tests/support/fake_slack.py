@@ -85,6 +85,7 @@ class FakeSlack:
         self.posted: list[dict[str, Any]] = []  # every message Slack accepted, with channel and metadata
         self._group_dms: dict[frozenset[str], str] = {}
         self._faults = Faults()
+        self.clock = time.time  # when a message is posted (tests on a fixed clock move it with theirs)
 
     @property
     def url(self) -> str:
@@ -213,7 +214,7 @@ class FakeSlack:
 
     def _now_ts(self) -> str:
         """A message ts as Slack makes them: the time it was posted, unique within the fake."""
-        self._last_ts = max(time.time(), getattr(self, "_last_ts", 0.0) + 0.000001)
+        self._last_ts = max(self.clock(), getattr(self, "_last_ts", 0.0) + 0.000001)
         return f"{self._last_ts:.6f}"
 
     def posted_to(self, channel: str | None = None) -> list[dict[str, Any]]:

@@ -29,6 +29,8 @@ def upgrade() -> None:
         sa.Column("purpose", sa.String(length=32), nullable=True),
         sa.Column("opens_thread_for", sa.String(length=32), nullable=True),
         sa.Column("tells_pmo_on_failure", sa.Boolean(), nullable=False),
+        sa.Column("open_with", sa.String(length=1000), nullable=True),
+        sa.Column("retry_policy", sa.String(length=16), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False),
@@ -48,9 +50,19 @@ def upgrade() -> None:
     op.create_index(op.f("ix_outbox_idea_id"), "outbox", ["idea_id"], unique=False)
     op.create_index("ix_outbox_status_next_attempt_at", "outbox", ["status", "next_attempt_at"], unique=False)
     op.create_index("ix_outbox_order_key_id", "outbox", ["order_key", "id"], unique=False)
+    with op.batch_alter_table("nudges") as batch:
+        batch.add_column(sa.Column("outbox_id", sa.Integer(), nullable=True))
+        batch.create_index(op.f("ix_nudges_outbox_id"), ["outbox_id"], unique=False)
+    with op.batch_alter_table("digests") as batch:
+        batch.add_column(sa.Column("outbox_id", sa.Integer(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("digests") as batch:
+        batch.drop_column("outbox_id")
+    with op.batch_alter_table("nudges") as batch:
+        batch.drop_index(op.f("ix_nudges_outbox_id"))
+        batch.drop_column("outbox_id")
     op.drop_index("ix_outbox_order_key_id", table_name="outbox")
     op.drop_index("ix_outbox_status_next_attempt_at", table_name="outbox")
     op.drop_index(op.f("ix_outbox_idea_id"), table_name="outbox")
