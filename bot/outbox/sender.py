@@ -91,21 +91,22 @@ class Outbox:
 
     def run_once(self, now: datetime | None = None, limit: int = 10_000) -> int:
         """Deliver (or retry, or give up) every row due at `now`; returns how many attempts were made."""
-        attempts = 0
-        while attempts < limit:
+        attempted: set[int] = set()
+        while len(attempted) < limit:
             claims = store.claim_due(self.session_factory, self.owner, now or self.clock(), BATCH)
             if not claims:
                 break
             leased_at = time.monotonic()
             for number, claim in enumerate(claims):
-                if time.monotonic() - leased_at > SAFE_LEASE:
-                    # Too close to the lease's end: another sender could take the row while we post it.
+                # Once per row and run (a row due again at once waits for the next run), and never
+                # too close to the lease's end, when another sender could take the row while we post it.
+                if claim.id in attempted or time.monotonic() - leased_at > SAFE_LEASE:
                     for rest in claims[number:]:
                         store.release(self.session_factory, rest)
-                    break
+                    return len(attempted)
                 self._attempt(claim)
-                attempts += 1
-        return attempts
+                attempted.add(claim.id)
+        return len(attempted)
 
     def deliver(self, row_id: int, now: datetime | None = None) -> bool | None:
         """One attempt at row `row_id`: True when delivered, False when it failed (and will be retried or

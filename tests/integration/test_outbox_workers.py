@@ -86,3 +86,14 @@ def test_delivered_rows_are_forgotten_after_a_week_undelivered_ones_never(sessio
     assert store.forget_delivered(session_factory, datetime.now(UTC) + timedelta(days=6)) == 0
     assert store.forget_delivered(session_factory, datetime.now(UTC) + timedelta(days=8)) == 1
     assert [row.id for row in rows(session_factory)] == stuck
+
+
+def test_a_run_attempts_each_row_once_even_when_slack_says_retry_at_once(session_factory, fake_slack):
+    outbox = an_outbox(session_factory, fake_slack)
+    fake_slack.rate_limit("chat.postMessage", times=100, retry_after=0)
+    with transaction(session_factory) as session:
+        outbox.add(session, [Post(PMO_CHANNEL, "one"), Post(PMO_CHANNEL, "two")])
+
+    assert outbox.run_once() == 2
+    assert len(fake_slack.calls_to("chat.postMessage")) == 2
+    assert store.backlog(session_factory)[0] == 2
