@@ -54,7 +54,7 @@ class MemoryGateway:
         self.posts = 0
         self._ids = 0
 
-    def post_message(self, channel: str, text: str, blocks=None, thread_ts=None) -> Posted:
+    def post_message(self, channel: str, text: str, blocks=None, thread_ts=None, metadata=None) -> Posted:
         self.posts += 1
         return Posted(channel, f"{1_700_000_000 + self.posts}.000100")
 

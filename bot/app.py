@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import logging
@@ -21,6 +22,7 @@ from bot.config import Settings, Strategy
 from bot.db import is_healthy, make_engine, make_session_factory
 from bot.edge import BODY_MAX, Refusal, clean_payload, guard
 from bot.executors import listener_pool, post_ack_pool
+from bot.outbox import store as outbox_store
 from bot.runtime import Runtime
 from bot.slack import SlackGateway, make_web_client
 from handlers import register_all
@@ -78,6 +80,7 @@ def create_app(
     }
     app = CoachApp(**options)
     app.use(clean_payload)
+    metrics.watch_outbox(functools.partial(outbox_store.backlog, session_factory))
     register_all(app, runtime)
     app.runtime = runtime  # type: ignore[attr-defined]
     return app

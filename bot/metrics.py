@@ -67,28 +67,6 @@ def watch_outbox(reader: OutboxReader | None) -> None:
     _outbox_reader[:] = [reader] if reader else []
 
 
-def outbox_reader(
-    session_factory, table: str = "outbox", created: str = "created_at", pending: str = ""
-) -> OutboxReader:
-    """A reader for an outbox table: rows matching `pending` (an SQL condition, e.g.
-    "delivered_at IS NULL") are undelivered. Reports nothing until the table exists."""
-    from sqlalchemy import inspect, text
-
-    where = f" WHERE {pending}" if pending else ""
-    query = text(f"SELECT count(*), min({created}) FROM {table}{where}")  # names are ours, not user input
-
-    def read() -> tuple[int, datetime | None]:
-        with session_factory() as session:
-            if not inspect(session.get_bind()).has_table(table):
-                return 0, None
-            count, oldest = session.execute(query).one()
-        if isinstance(oldest, str):  # SQLite hands back text
-            oldest = datetime.fromisoformat(oldest)
-        return int(count), oldest
-
-    return read
-
-
 class _OutboxCollector:
     def collect(self):
         if not _outbox_reader:

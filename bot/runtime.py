@@ -6,12 +6,13 @@ from collections.abc import Callable
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings, Strategy
-from bot.delivery import Courier
 from bot.executors import run_logged
+from bot.outbox import Outbox
 from bot.slack import SlackGateway
 
 
@@ -28,9 +29,18 @@ class Runtime:
     clock: Callable[[], datetime] = field(default=utc_now)
     post_ack: Executor | None = None  # the bounded pool for work after the ack (bot.executors)
 
-    @property
-    def courier(self) -> Courier:
-        return Courier(self.gateway, self.session_factory)
+    @cached_property
+    def outbox(self) -> Outbox:
+        """Where services write the messages a change causes (`add`) and send them after commit (`kick`,
+        on the post-ack pool when there is one). Its clock follows this runtime's, so a test that moves
+        `runtime.clock` moves the outbox's too."""
+        return Outbox(
+            self.gateway,
+            self.session_factory,
+            lambda: self.clock(),
+            self.settings.pmo_channel_id,
+            dispatch=self.after_ack if self.post_ack is not None else None,
+        )
 
     def after_ack(self, fn: Callable[..., object], /, *args, **kwargs) -> Future | None:
         """Run `fn(*args, **kwargs)` in the post-ack pool, off the listener's thread (failures are

@@ -7,7 +7,9 @@ processes); exactly-once delivery comes from the database claims in the services
 - nudge sweep: every 5 minutes (and at start-up): all stage clocks, retries, and a digest that is due
   but not yet posted (so a digest missed while the app was down goes out once it is back);
 - revisit check: every business day at the start of working hours, organisation's time zone;
-- weekly digest: on the configured day and time.
+- weekly digest: on the configured day and time;
+- the outbox worker (not APScheduler: a thread polling every second): messages that could not be
+  delivered right after their commit.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot import metrics
 from bot.config import Settings, Strategy
 from bot.db import make_engine, make_session_factory
+from bot.outbox import OutboxWorker
+from bot.outbox import store as outbox_store
 from bot.runtime import Runtime, utc_now
 from bot.services import coaching, digest, nudges
 from bot.slack import SlackGateway, make_web_client
@@ -69,6 +73,7 @@ def sweep_job(runtime: Runtime) -> None:
     _guarded("nudge sweep", lambda: _count_nudges(nudges.sweep(runtime, now)))
     _guarded("digest catch-up", lambda: digest.digest_if_due(runtime, now))
     _guarded("forgetting old event ids", lambda: coaching.forget_old_events(runtime, now))
+    _guarded("forgetting delivered messages", lambda: outbox_store.forget_delivered(runtime.session_factory, now))
     metrics.SWEEP_SECONDS.observe(time.perf_counter() - started)
 
 
@@ -126,12 +131,19 @@ def configure(scheduler: BaseScheduler, runtime: Runtime, *, first_sweep: dateti
     return scheduler
 
 
-def start_background(runtime: Runtime) -> BackgroundScheduler:
-    """Start the jobs in daemon threads of this process (for `idea-coach serve`)."""
+def start_background(runtime: Runtime) -> Callable[[], None]:
+    """Start the jobs and the outbox worker in daemon threads of this process (for `idea-coach serve`).
+    Returns how to stop both: the worker finishes its current attempt and leaves the rest in the table."""
     scheduler = configure(BackgroundScheduler(timezone="UTC"), runtime, first_sweep=utc_now() + FIRST_SWEEP_DELAY)
+    worker = OutboxWorker(runtime.outbox).start()
     scheduler.start()
     log.info("scheduler started: nudge sweep every %s minutes, revisit check, weekly digest", SWEEP_MINUTES)
-    return scheduler
+
+    def stop() -> None:
+        scheduler.shutdown(wait=False)  # a job already running is left to finish or be killed
+        worker.stop(timeout=5)
+
+    return stop
 
 
 def start_if_first(settings: Settings, strategy: Strategy) -> Callable[[], None] | None:
@@ -147,10 +159,10 @@ def start_if_first(settings: Settings, strategy: Strategy) -> Callable[[], None]
         lock.close()
         log.info("another process runs the scheduler for this database; not starting it here")
         return None
-    scheduler = start_background(build_runtime(settings, strategy))
+    stop_jobs = start_background(build_runtime(settings, strategy))
 
     def stop() -> None:
-        scheduler.shutdown(wait=False)  # a job already running is left to finish or be killed
+        stop_jobs()
         lock.close()
 
     return stop
@@ -159,8 +171,10 @@ def start_if_first(settings: Settings, strategy: Strategy) -> Callable[[], None]
 def run_blocking(runtime: Runtime) -> None:
     """Run only the jobs, in the foreground, until interrupted (for `idea-coach scheduler`)."""
     scheduler = configure(BlockingScheduler(timezone="UTC"), runtime, first_sweep=utc_now())
+    worker = OutboxWorker(runtime.outbox).start()
     log.info("Idea Coach scheduler running: nudge sweep every %s minutes, revisit check, weekly digest", SWEEP_MINUTES)
     # SIGTERM (a deployment stopping us) ends the loop; a job already running finishes first.
     signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
     with contextlib.suppress(KeyboardInterrupt, SystemExit):
         scheduler.start()
+    worker.stop()

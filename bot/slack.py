@@ -1,7 +1,9 @@
 """The one gateway to Slack's Web API.
 
-Every call the product makes goes through `SlackGateway`, whose client is based at SLACK_API_URL and
-retries connection errors and rate limits with slack_sdk's retry handlers.
+Every call the product makes goes through `SlackGateway`, whose client is based at SLACK_API_URL. The
+client retries nothing by itself: a retry handler would sleep out Retry-After in a request thread, and
+re-sending after a reset could post twice. Messages are retried by the outbox (bot/outbox), which waits
+in the database instead and checks Slack before re-sending when the outcome is unknown.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
 log = logging.getLogger(__name__)
 
@@ -20,15 +21,7 @@ log = logging.getLogger(__name__)
 def make_web_client(token: str, base_url: str, *, timeout: int = 10) -> WebClient:
     from bot.metrics import MeteredWebClient  # counts every call by method for /metrics
 
-    return MeteredWebClient(
-        token=token,
-        base_url=base_url,
-        timeout=timeout,
-        retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=2),
-            RateLimitErrorRetryHandler(max_retry_count=2),
-        ],
-    )
+    return MeteredWebClient(token=token, base_url=base_url, timeout=timeout, retry_handlers=[])
 
 
 @dataclass(frozen=True)
@@ -42,17 +35,45 @@ class SlackGateway:
         self.client = client
 
     def post_message(
-        self, channel: str, text: str, blocks: list[dict] | None = None, thread_ts: str | None = None
+        self,
+        channel: str,
+        text: str,
+        blocks: list[dict] | None = None,
+        thread_ts: str | None = None,
+        metadata: dict[str, Any] | None = None,
     ) -> Posted:
         response = self.client.chat_postMessage(
             channel=channel,
             text=text,
             blocks=blocks,
             thread_ts=thread_ts,
+            metadata=metadata,
             unfurl_links=False,
             unfurl_media=False,
         )
         return Posted(channel=response["channel"], ts=response["ts"])
+
+    def find_tagged(
+        self, channel: str, oldest: str, event_type: str, key: str, value: Any, thread_ts: str | None = None
+    ) -> str | None:
+        """The ts of the message in `channel` (or in the thread `thread_ts`) since `oldest` whose metadata
+        is `event_type` with `key` = `value`; None when there is none."""
+        cursor = None
+        while True:
+            options = {"channel": channel, "oldest": oldest, "include_all_metadata": True, "limit": 200}
+            if cursor:
+                options["cursor"] = cursor
+            if thread_ts:
+                response = self.client.conversations_replies(ts=thread_ts, **options)
+            else:
+                response = self.client.conversations_history(**options)
+            for message in response.get("messages") or []:
+                metadata = message.get("metadata") or {}
+                if metadata.get("event_type") == event_type and (metadata.get("event_payload") or {}).get(key) == value:
+                    return message["ts"]
+            cursor = (response.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return None
 
     def update_message(self, channel: str, ts: str, text: str, blocks: list[dict] | None = None) -> None:
         self.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)

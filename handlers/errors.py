@@ -39,7 +39,7 @@ def register(app: App, runtime: Runtime) -> None:
             return BoltResponse(status=200, body={"response_type": "ephemeral", "text": text, "blocks": blocks})
         if user_id:
             answer = Ephemeral(channel_id, user_id, text, blocks) if channel_id else Post(user_id, text, blocks)
-            app.listener_runner.listener_executor.submit(runtime.courier.deliver, [answer])
+            runtime.after_ack(runtime.outbox.send, [answer])
         if response is not None:
             # Not yet acknowledged: answer 200 so Slack neither shows a time-out nor retries the failure.
             return BoltResponse(status=200, body="")

@@ -20,7 +20,7 @@ def tell(runtime: Runtime, body: dict, text: str) -> None:
     channel_id = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
     text, blocks = messages.notice(text)
     answer = Ephemeral(channel_id, user_id, text, blocks) if channel_id else Post(user_id, text, blocks)
-    runtime.courier.deliver([answer])
+    runtime.outbox.send([answer])
 
 
 def refusals_told(runtime: Runtime) -> Callable:

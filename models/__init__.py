@@ -16,6 +16,7 @@ from models.idea import (
 from models.idempotency import IdempotencyKey
 from models.lifecycle import IllegalTransition, Move, Stage, advance
 from models.nudge import DeliveryStatus, Digest, Nudge, UserTimeZone
+from models.outbox import OutboxKind, OutboxMessage, OutboxStatus, RetryPolicy
 
 __all__ = [
     "AuditEvent",
@@ -33,7 +34,11 @@ __all__ = [
     "LogFrame",
     "Move",
     "Nudge",
+    "OutboxKind",
+    "OutboxMessage",
+    "OutboxStatus",
     "ProcessedEvent",
+    "RetryPolicy",
     "SlackMessage",
     "Stage",
     "ThreadMessage",

@@ -43,6 +43,8 @@ class Nudge(Base):
     last_error: Mapped[str | None] = mapped_column(String(200))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The outbox row that carries it; its outcome is copied here in the transaction that records it.
+    outbox_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
     @property
     def recipients(self) -> list[str]:
@@ -70,6 +72,7 @@ class Digest(Base):
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     message_ts: Mapped[str | None] = mapped_column(String(32))
     chart_file_id: Mapped[str | None] = mapped_column(String(32))
+    outbox_id: Mapped[int | None] = mapped_column(Integer)  # the outbox row that carries the message
     last_error: Mapped[str | None] = mapped_column(String(200))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -22,7 +22,7 @@ from bot.views import coaching as views
 from bot.views.ids import Purpose
 from bot.views.logframe import playback_message
 from bot.views.text import safe, user
-from models import CoachingThread, Idea, LogFrame, Move, ProcessedEvent, SlackMessage, ThreadMessage
+from models import CoachingThread, Idea, LogFrame, Move, ProcessedEvent, ThreadMessage
 from models.access import can_edit_logframe, can_steer_coaching, can_withdraw
 from models.logframe import Worksheet
 
@@ -65,16 +65,17 @@ def assign_coach(
         verb = "took on coaching" if actor_id == coach_id else f"assigned {user(coach_id)} to coach"
         stage_note = f"{user(actor_id)} {verb} {idea.reference}. Stage: {idea.current_stage.label}."
         changes = card_changed(runtime, idea, stage_note)
-    runtime.courier.deliver(changes)
+        sent = runtime.outbox.add(session, changes)
+    runtime.outbox.kick(sent)
     try:
         _open_conversation(runtime, idea, previous)
-    except SlackApiError as error:
-        reason = error.response.get("error", "unknown error")
+    except (SlackApiError, OSError) as error:
+        reason = error.response.get("error", "unknown error") if isinstance(error, SlackApiError) else "no answer"
         log.error("could not open the coaching conversation for %s: %s", idea.reference, reason)
         problem = f"I couldn't open the coaching conversation ({safe(reason, 100)}). Reassign the coach to retry."
-        runtime.courier.deliver(card_changed(runtime, idea, problem)[1:])
+        runtime.outbox.send(card_changed(runtime, idea, problem)[1:])
     idea = load_idea(runtime, idea.id)
-    runtime.courier.deliver([_catch_up(runtime, idea, previous)])
+    runtime.outbox.send([_catch_up(runtime, idea, previous)])
     return idea
 
 
@@ -84,29 +85,27 @@ def _open_conversation(runtime: Runtime, idea: Idea, previous_coach: str | None)
     open_thread(runtime, idea, idea.coach_id, text, blocks)
 
 
-def open_thread(runtime: Runtime, idea: Idea, helper_id: str, text: str, blocks: list) -> CoachingThread | None:
-    """Open a group DM of the bot, the submitter and `helper_id`, post `blocks` there and record its thread
-    as the idea's current conversation; None (logged) when the opening message could not be posted."""
+def open_thread(
+    runtime: Runtime, idea: Idea, helper_id: str, text: str, blocks: list
+) -> tuple[str, CoachingThread | None]:
+    """Open a group DM of the bot, the submitter and `helper_id` and post `blocks` there through the outbox;
+    once posted, its thread is recorded as the idea's current conversation (in the transaction that marks
+    the post sent). Returns the group DM and the thread, None while the post is still queued."""
     channel_id = runtime.gateway.open_conversation(list(dict.fromkeys([idea.submitter_id, helper_id])))
-    runtime.courier.deliver([Post(channel_id, text, blocks, idea_id=idea.id, remember_as=Purpose.KICKOFF)])
+    kickoff = Post(channel_id, text, blocks, idea_id=idea.id, remember_as=Purpose.KICKOFF, opens_thread_for=helper_id)
+    runtime.outbox.send([kickoff])
     with runtime.session_factory() as session:
-        opener = session.scalar(
-            select(SlackMessage).where(SlackMessage.idea_id == idea.id, SlackMessage.purpose == Purpose.KICKOFF)
+        thread = session.scalar(
+            select(CoachingThread)
+            .where(CoachingThread.idea_id == idea.id, CoachingThread.channel_id == channel_id)
+            .order_by(CoachingThread.id.desc())
+            .limit(1)
         )
-    if opener is None or opener.channel_id != channel_id:
-        log.error("the conversation's first message for %s was not posted; no thread recorded", idea.reference)
-        return None
-    thread = CoachingThread(
-        idea_id=idea.id,
-        channel_id=opener.channel_id,
-        thread_ts=opener.ts,
-        coach_id=helper_id,
-        permalink=runtime.gateway.permalink(opener.channel_id, opener.ts),
-        opened_at=runtime.clock(),
-    )
-    with transaction(runtime.session_factory) as session:
-        session.add(thread)
-    return thread
+    if thread is None:
+        log.warning(
+            "the conversation's first message for %s is queued; its thread is recorded once posted", idea.reference
+        )
+    return channel_id, thread
 
 
 def _catch_up(runtime: Runtime, idea: Idea, previous_coach: str | None) -> Post:
@@ -159,7 +158,8 @@ def save_logframe(
         )
         text, blocks = playback_message(idea, runtime.strategy, editor_id)
         changes = [*coaching_note(idea, text, blocks), *card_changed(runtime, idea)]
-    runtime.courier.deliver(changes)
+        sent = runtime.outbox.add(session, changes)
+    runtime.outbox.kick(sent)
     return idea
 
 
@@ -207,7 +207,8 @@ def save_alignment(
             *coaching_note(idea, text + f"\n>{safe(note_text, 900)}"),
             *card_changed(runtime, idea, text),
         ]
-    runtime.courier.deliver(changes)
+        sent = runtime.outbox.add(session, changes)
+    runtime.outbox.kick(sent)
     return idea
 
 
@@ -229,7 +230,8 @@ def mark_ready(runtime: Runtime, idea_id: int | None, actor_id: str) -> Idea:
             Post(runtime.settings.pmo_channel_id, notice_text, notice_blocks, idea_id=idea.id),
             *coaching_note(idea, text + " The PMO will decide and explain the decision to you directly."),
         ]
-    runtime.courier.deliver(changes)
+        sent = runtime.outbox.add(session, changes)
+    runtime.outbox.kick(sent)
     return idea
 
 
@@ -250,7 +252,8 @@ def withdraw(runtime: Runtime, idea_id: int | None, reason: str, actor_id: str, 
         idea.move(Move.WITHDRAW, actor_id=actor_id, at=now, detail={"reason": reason})
         text = f"{user(actor_id)} withdrew {idea.reference}: “{safe(reason, 900)}”"
         changes = [*card_changed(runtime, idea, text), *coaching_note(idea, text)]
-    runtime.courier.deliver(changes)
+        sent = runtime.outbox.add(session, changes)
+    runtime.outbox.kick(sent)
     return idea
 
 
@@ -265,7 +268,8 @@ def revisit(runtime: Runtime, idea_id: int | None, actor_id: str) -> Idea:
         text = f"{user(actor_id)} reopened {idea.reference} for coaching."
         coach = f" {user(idea.coach_id)}, it's back with you." if idea.coach_id else " It needs a coach."
         changes = [*card_changed(runtime, idea, text + coach), *coaching_note(idea, text + coach)]
-    runtime.courier.deliver(changes)
+        sent = runtime.outbox.add(session, changes)
+    runtime.outbox.kick(sent)
     return idea
 
 

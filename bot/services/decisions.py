@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 
 from bot.db import transaction
@@ -13,9 +14,9 @@ from bot.services.coaching import open_thread
 from bot.services.errors import Refused
 from bot.services.guards import ensure_stage_allows
 from bot.services.ideas import card_changed, coaching_note, existing_idea, locked_idea
-from bot.services.intake import load_idea
 from bot.services.once import Repeated, claim
 from bot.views import decisions as views
+from bot.views.coaching import note
 from bot.views.ids import Purpose
 from bot.views.messages import ALREADY_UNDERSTOOD, already_asked, notice
 from bot.views.text import date as slack_date
@@ -183,7 +184,8 @@ def send(runtime: Runtime, draft_id: int | None, decider_id: str, *, once: str |
         idea.revisit_on = decision.revisit_on
         draft.sent = True
         changes = _decision_messages(runtime, idea, proposal, decision, previous, weighted)
-    runtime.courier.deliver(changes)
+        sent = runtime.outbox.add(session, changes)
+    runtime.outbox.kick(sent)
     return decision
 
 
@@ -250,7 +252,8 @@ def acknowledge(runtime: Runtime, decision_id: int | None, user_id: str) -> None
             Update(idea.id, Purpose.DECISION_NOTICE, text, views.acknowledged_blocks(blocks, slack_date(now))),
             Post(user_id, prompt_text, prompt_blocks, idea_id=idea.id),
         ]
-    runtime.courier.deliver(changes)
+        sent = runtime.outbox.add(session, changes)
+    runtime.outbox.kick(sent)
 
 
 def ask_question(runtime: Runtime, idea_id: int | None, user_id: str) -> None:
@@ -266,26 +269,30 @@ def ask_question(runtime: Runtime, idea_id: int | None, user_id: str) -> None:
         asked = f"question:decision:{decision.id}" if decision else f"question:idea:{idea.id}"
         claim(session, asked, runtime.clock(), already_asked(helper))
     thread = idea.current_thread
+    channel_id = thread.channel_id if thread else None
     if thread is None:
-        thread = _open_question_thread(runtime, idea, helper)
+        channel_id, thread = _open_question_thread(runtime, idea, helper)
     text = (
         f"{user(idea.submitter_id)} has a question about the decision on {idea.reference}. "
         f"{user(helper)}, could you pick it up here?"
     )
-    runtime.courier.deliver(coaching_note(load_idea(runtime, idea.id), text))
-    where = link(thread.permalink, "the coaching thread") if thread.permalink else "your coaching conversation"
+    # In the kickoff's thread: the outbox holds it back until a kickoff still queued has been posted.
+    question = Post(channel_id, *note(text), idea_id=idea.id, in_thread_of=Purpose.KICKOFF)
+    where = "your coaching conversation"
+    if thread is not None and thread.permalink:
+        where = link(thread.permalink, "the coaching thread")
     reply = f"I've asked {user(helper)} to join you in {where}. Ask away there."
-    runtime.courier.deliver([Post(user_id, *notice(reply))])
+    runtime.outbox.send([question, Post(user_id, *notice(reply))])
 
 
-def _open_question_thread(runtime: Runtime, idea: Idea, helper: str) -> CoachingThread:
+def _open_question_thread(runtime: Runtime, idea: Idea, helper: str) -> tuple[str, CoachingThread | None]:
     text, blocks = notice(
         f"Questions about the decision on {idea.reference}: {safe(idea.title, 150)}. Reply in this thread."
     )
-    thread = open_thread(runtime, idea, helper, text, blocks)
-    if thread is None:
-        raise Refused("I couldn't open a conversation just now; please try again in a minute.")
-    return thread
+    try:
+        return open_thread(runtime, idea, helper, text, blocks)
+    except (SlackApiError, OSError):
+        raise Refused("I couldn't open a conversation just now; please try again in a minute.") from None
 
 
 def idea_for_reconsideration(runtime: Runtime, idea_id: int | None, user_id: str) -> Idea:
@@ -313,7 +320,8 @@ def reconsider(
         changes = [*card_changed(runtime, idea, text), *coaching_note(idea, text + coach)]
         _, pmo_blocks = notice(text + (coach or " It needs a coach."))
         changes.append(Post(runtime.settings.pmo_channel_id, text, pmo_blocks, idea_id=idea.id))
-    runtime.courier.deliver(changes)
+        sent = runtime.outbox.add(session, changes)
+    runtime.outbox.kick(sent)
     return idea
 
 
@@ -339,5 +347,5 @@ def record_feedback(
                 given_at=runtime.clock(),
             )
         )
-    thanks = "Thank you. The PMO reads every answer."
-    runtime.courier.deliver([Post(user_id, *notice(thanks))])
+        thanks = runtime.outbox.add(session, [Post(user_id, *notice("Thank you. The PMO reads every answer."))])
+    runtime.outbox.kick(thanks)

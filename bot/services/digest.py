@@ -1,8 +1,10 @@
 """The weekly digest to the PMO channel: the week's new ideas and decisions, the pipeline, what is stalled.
 
 Each week's digest is claimed in the `digests` table before it is posted, so several instances post it
-once; an instance that was down at digest time posts it when it is back, within the same week. A failed
-post or upload is retried by later runs; the parts already posted are not posted again.
+once; an instance that was down at digest time posts it when it is back, within the same week. The message
+goes through the outbox (lease, message metadata, look-up after a crash, back-off), which records its ts on
+the digest; the chart is shared after it. A failed post or upload is retried by later runs; the parts
+already posted are not posted again.
 """
 
 from __future__ import annotations
@@ -17,8 +19,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.db import transaction
+from bot.delivery import Post
+from bot.outbox.policy import PATIENT_ATTEMPTS, describe, patient_delay
 from bot.runtime import Runtime
-from bot.services.nudges import LEASE, MAX_ATTEMPTS, RETRY_BACKOFF, candidates, error_text, facts_of, rules_of
+from bot.services.nudge_clocks import candidates, facts_of, rules_of
+from bot.services.nudge_sending import LEASE
 from bot.views import digest as views
 from bot.views.ids import Purpose
 from models import CoachingThread, Decision, DeliveryStatus, Digest, Idea, SlackMessage, Stage, ThreadMessage
@@ -95,12 +100,14 @@ def _claim(runtime: Runtime, week_of, now: datetime) -> Digest | None:
 
 def _send(runtime: Runtime, digest: Digest, figures: views.DigestFigures, now: datetime) -> DigestResult:
     channel = runtime.settings.pmo_channel_id
-    text, blocks = views.digest_message(figures)
     try:
         if digest.message_ts is None:
-            posted = runtime.gateway.post_message(channel, text, blocks)
-            _save(runtime, digest.week_of, message_ts=posted.ts)
-            digest.message_ts = posted.ts
+            runtime.outbox.deliver(_queued(runtime, digest, figures, now), now)
+            with runtime.session_factory() as session:
+                recorded = session.get(Digest, digest.week_of)
+            if recorded.message_ts is None:  # the outbox recorded the failure and when to try again
+                return DigestResult(str(digest.week_of), False, False)
+            digest.message_ts = recorded.message_ts
         if digest.chart_file_id is None:
             title = f"Ideas by stage, {figures.week_end:%b %d, %Y}"
             png = views.pipeline_chart(figures.per_stage, title)
@@ -111,18 +118,30 @@ def _send(runtime: Runtime, digest: Digest, figures: views.DigestFigures, now: d
             digest.chart_file_id = file_id or "uploaded"
     except Exception as error:
         attempts = digest.attempts
-        retry_at = None if attempts >= MAX_ATTEMPTS else now + RETRY_BACKOFF[min(attempts, len(RETRY_BACKOFF)) - 1]
+        retry_at = None if attempts >= PATIENT_ATTEMPTS else now + patient_delay(attempts)
         _save(
             runtime,
             digest.week_of,
             status=DeliveryStatus.FAILED,
-            last_error=error_text(error),
+            last_error=describe(error),
             next_attempt_at=retry_at,
         )
-        log.warning("weekly digest for %s failed (%s); retry at %s", digest.week_of, error_text(error), retry_at)
+        log.warning("weekly digest for %s failed (%s); retry at %s", digest.week_of, describe(error), retry_at)
         return DigestResult(str(digest.week_of), digest.message_ts is not None, False)
     _save(runtime, digest.week_of, status=DeliveryStatus.SENT, sent_at=now, next_attempt_at=None)
     return DigestResult(str(digest.week_of), True, True)
+
+
+def _queued(runtime: Runtime, digest: Digest, figures: views.DigestFigures, now: datetime) -> int:
+    """The digest message's outbox row, written on the first attempt."""
+    if digest.outbox_id is not None:
+        return digest.outbox_id
+    text, blocks = views.digest_message(figures)
+    message = Post(runtime.settings.pmo_channel_id, text, blocks, patient=True)
+    with transaction(runtime.session_factory) as session:
+        [digest.outbox_id] = runtime.outbox.add(session, [message], now=now)
+        session.get(Digest, digest.week_of).outbox_id = digest.outbox_id
+    return digest.outbox_id
 
 
 def _save(runtime: Runtime, week_of, **values) -> None:

@@ -54,8 +54,8 @@ def submit_idea(
         idea.record("submitted", actor_id=submitter_id, at=now, to_stage=Stage.SUBMITTED)
         session.add(idea)
         session.flush()
-        outgoing = intake_messages(runtime, idea)
-    runtime.courier.deliver(outgoing)
+        outgoing = runtime.outbox.add(session, intake_messages(runtime, idea))
+    runtime.outbox.kick(outgoing)
     return idea
 
 

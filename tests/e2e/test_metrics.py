@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from prometheus_client.parser import text_string_to_metric_families
-from sqlalchemy import text
 
-from bot import metrics
+from bot.db import transaction
+from bot.delivery import Post
 from bot.scheduler import sweep_job
 from bot.views.ids import Action
 from models import Stage
@@ -67,22 +67,13 @@ def test_metrics_count_nudges_sent_and_time_the_sweep(slack, settings, strategy,
     assert value(after, "idea_coach_sweep_seconds_sum") > value(before, "idea_coach_sweep_seconds_sum")
 
 
-def test_outbox_depth_and_oldest_age_come_from_the_outbox_table(slack, session_factory, engine):
-    table = "metrics_probe_outbox"
-    reader = metrics.outbox_reader(session_factory, table=table, pending="delivered_at IS NULL")
-    metrics.watch_outbox(reader)
-    try:
-        assert value(scrape(slack), "idea_coach_outbox_depth") == 0  # no table yet: nothing waiting
-        with engine.begin() as connection:
-            connection.execute(text(f"CREATE TABLE {table} (id INTEGER, created_at TIMESTAMP, delivered_at TIMESTAMP)"))
-            connection.execute(
-                text(f"INSERT INTO {table} VALUES (1, :old, NULL), (2, :new, NULL), (3, :old, :old)"),
-                {"old": datetime(2020, 1, 1, 12), "new": datetime(2030, 1, 1)},
-            )
-        found = scrape(slack)
-        assert value(found, "idea_coach_outbox_depth") == 2
-        assert value(found, "idea_coach_outbox_oldest_age_seconds") > 5 * 365 * 24 * 3600
-    finally:
-        metrics.watch_outbox(None)
-        with engine.begin() as connection:
-            connection.execute(text(f"DROP TABLE IF EXISTS {table}"))
+def test_outbox_depth_and_oldest_age_come_from_the_outbox_table(slack, app, session_factory):
+    assert value(scrape(slack), "idea_coach_outbox_depth") == 0
+    with transaction(session_factory) as session:  # two messages written with a change, never kicked
+        app.runtime.outbox.add(session, [Post(PMO_CHANNEL, "old")], now=datetime(2020, 1, 1, 12, tzinfo=UTC))
+        app.runtime.outbox.add(session, [Post(PMO_CHANNEL, "new")], now=datetime(2030, 1, 1, tzinfo=UTC))
+    found = scrape(slack)
+    assert value(found, "idea_coach_outbox_depth") == 2
+    assert value(found, "idea_coach_outbox_oldest_age_seconds") > 5 * 365 * 24 * 3600
+    app.runtime.outbox.run_once(now=datetime(2030, 1, 1, 0, 1, tzinfo=UTC))  # the worker delivers both
+    assert value(scrape(slack), "idea_coach_outbox_depth") == 0

@@ -2,6 +2,10 @@
 
 It answers the way Slack does (`{"ok": true, ...}`), can be told to fail a method, and serves on
 127.0.0.1 at a free port. The app's WebClient is based at `url`.
+
+It keeps what was posted (with message metadata) per conversation, so `conversations.history` and
+`conversations.replies` answer as Slack does, and it can misbehave like Slack and networks do
+(see "fault injection": 429 storms, 5xx outages, refused connections, answers later than a timeout).
 """
 
 from __future__ import annotations
@@ -78,6 +82,10 @@ class FakeSlack:
         self._ids = itertools.count(1)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True)  # quick shutdown
+        self.posted: list[dict[str, Any]] = []  # every message Slack accepted, with channel and metadata
+        self._group_dms: dict[frozenset[str], str] = {}
+        self._faults = Faults()
+        self.clock = time.time  # when a message is posted (tests on a fixed clock move it with theirs)
         self._init_latency()
 
     @property
@@ -145,11 +153,13 @@ class FakeSlack:
             gate.wait(timeout=10)
         with self._lock:
             self.calls.append(Call(method, args, headers))
-            failure = self._failures.get(method)
+            failure = self._failures.get(method) or self._faults.failure(method)
             if failure and failure.remaining > 0:
                 failure.remaining -= 1
                 return failure.status, {"ok": False, "error": failure.error}, failure.headers
-        return 200, self._answer(method, args), {}
+            answer = self._answer(method, args)
+        self._faults.linger(method)
+        return 200, answer, {}
 
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         if method == "apps.connections.open":
@@ -167,7 +177,8 @@ class FakeSlack:
             channel = args.get("channel", "")
             if channel.startswith(("U", "W")):
                 channel = "D" + channel[1:]
-            ts = f"{1_700_000_000 + next(self._ts)}.000100"
+            ts = self._now_ts()
+            self._keep(channel, ts, args)
             return {
                 "ok": True,
                 "channel": channel,
@@ -190,7 +201,9 @@ class FakeSlack:
                 f"p{str(args.get('message_ts', '')).replace('.', '')}",
             }
         if method == "conversations.open":
-            return {"ok": True, "channel": {"id": f"G{next(self._ids):08d}"}}
+            return {"ok": True, "channel": {"id": self._conversation_of(args.get("users", ""))}}
+        if method in ("conversations.history", "conversations.replies"):
+            return self._history(method, args)
         if method == "files.getUploadURLExternal":
             file_id = f"F{next(self._ids):08d}"
             return {"ok": True, "file_id": file_id, "upload_url": f"{self.url.removesuffix('api/')}upload/{file_id}"}
@@ -213,6 +226,97 @@ class FakeSlack:
         if self.socket_mode is None:
             return {"ok": False, "error": "not_allowed_token_type"}
         return {"ok": True, "url": self.socket_mode.url}
+
+    # --- what was posted, as conversations.history and conversations.replies show it ----------------
+
+    def _keep(self, channel: str, ts: str, args: dict[str, Any]) -> None:
+        metadata = args.get("metadata")
+        if isinstance(metadata, str):
+            metadata = json.loads(metadata or "null")
+        self.posted.append(
+            {
+                "channel": channel,
+                "ts": ts,
+                "thread_ts": args.get("thread_ts") or None,
+                "text": args.get("text"),
+                "metadata": metadata,
+            }
+        )
+
+    def _now_ts(self) -> str:
+        """A message ts as Slack makes them: the time it was posted, unique within the fake."""
+        self._last_ts = max(self.clock(), getattr(self, "_last_ts", 0.0) + 0.000001)
+        return f"{self._last_ts:.6f}"
+
+    def posted_to(self, channel: str | None = None) -> list[dict[str, Any]]:
+        with self._lock:
+            return [dict(m) for m in self.posted if channel is None or m["channel"] == channel]
+
+    def _conversation_of(self, users: str) -> str:
+        members = frozenset(user for user in users.split(",") if user)
+        if len(members) == 1:
+            (only,) = members
+            return "D" + only[1:]  # the app's DM with one person, as chat.postMessage to a user id lands
+        if members not in self._group_dms:
+            self._group_dms[members] = f"G{next(self._ids):08d}"
+        return self._group_dms[members]
+
+    def _history(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        channel, oldest = args.get("channel"), float(args.get("oldest") or 0)
+        with_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+        found = [m for m in self.posted if m["channel"] == channel and float(m["ts"]) >= oldest]
+        if method == "conversations.replies":
+            parent = args.get("ts")
+            found = [m for m in found if m["ts"] == parent or m["thread_ts"] == parent]
+        else:
+            found = [m for m in found if not m["thread_ts"]]
+        found.sort(key=lambda m: float(m["ts"]), reverse=method == "conversations.history")
+        start = int(args.get("cursor") or 0)
+        limit = int(args.get("limit") or 100)
+        page = found[start : start + limit]
+        messages = []
+        for m in page:
+            message = {"type": "message", "ts": m["ts"], "text": m["text"], "bot_id": "BCOACH"}
+            if m["thread_ts"]:
+                message["thread_ts"] = m["thread_ts"]
+            if with_metadata and m["metadata"]:
+                message["metadata"] = m["metadata"]
+            messages.append(message)
+        more = start + limit < len(found)
+        return {
+            "ok": True,
+            "messages": messages,
+            "has_more": more,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
+
+    # --- fault injection ------------------------------------------------------------------------
+
+    def rate_limit(self, method: str, times: int, retry_after: float = 1) -> None:
+        """Answer `method` with 429 and Retry-After for the next `times` calls."""
+        self._faults.rate_limit(method, times, retry_after)
+
+    def outage(self, *methods: str, status: int = 503) -> None:
+        """Answer `methods` (every method if none given) with `status` until `recover()`."""
+        self._faults.outage(methods, status)
+
+    def answer_late(self, method: str, seconds: float, times: int = 1) -> None:
+        """Do what `method` asks, then keep the answer back `seconds` (beyond a client's timeout)."""
+        self._faults.answer_late(method, seconds, times)
+
+    def refuse_connections(self) -> None:
+        """Close the port: every call is refused until `recover()`."""
+        self._server.shutdown()
+        self._server.server_close()
+
+    def recover(self) -> None:
+        """End every injected fault; a closed port opens again at the same address."""
+        self._faults.clear()
+        if self._server.socket.fileno() == -1:
+            address = self._server.server_address
+            self._server = ThreadingHTTPServer(address, self._handler_class())
+            self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True)
+            self._thread.start()
 
     def _handler_class(self):
         fake = self
@@ -245,7 +349,8 @@ class FakeSlack:
                 for name, value in extra_headers.items():
                     self.send_header(name.replace("_", "-"), value)
                 self.end_headers()
-                self.wfile.write(payload)
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the client gave up waiting
+                    self.wfile.write(payload)
 
             def log_message(self, *args) -> None:
                 pass
@@ -263,3 +368,45 @@ def _parse_body(raw: str, content_type: str) -> dict[str, Any]:
             with contextlib.suppress(ValueError):
                 args[key] = json.loads(args[key])
     return args
+
+
+class Faults:
+    """What the fake is told to do wrong, kept apart from its normal answers."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._rate_limits: dict[str, Failure] = {}
+        self._outage: tuple[frozenset[str], int] | None = None
+        self._late: dict[str, list[float]] = {}
+
+    def rate_limit(self, method: str, times: int, retry_after: float) -> None:
+        with self._lock:
+            self._rate_limits[method] = Failure("ratelimited", 429, {"Retry-After": f"{retry_after:g}"}, times)
+
+    def outage(self, methods: tuple[str, ...], status: int) -> None:
+        with self._lock:
+            self._outage = (frozenset(methods), status)
+
+    def answer_late(self, method: str, seconds: float, times: int) -> None:
+        with self._lock:
+            self._late.setdefault(method, []).extend([seconds] * times)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._rate_limits.clear()
+            self._outage = None
+            self._late.clear()
+
+    def failure(self, method: str) -> Failure | None:
+        with self._lock:
+            if self._outage and (not self._outage[0] or method in self._outage[0]):
+                return Failure("service_unavailable", self._outage[1], {}, 1)
+            limit = self._rate_limits.get(method)
+            return limit if limit and limit.remaining > 0 else None
+
+    def linger(self, method: str) -> None:
+        with self._lock:
+            waits = self._late.get(method)
+            seconds = waits.pop(0) if waits else 0
+        if seconds:
+            time.sleep(seconds)

@@ -1,0 +1,235 @@
+"""One delivery component: sends outbox rows, right after a commit (`kick`) or from a worker (`run_once`).
+
+Exactly once across crashes: every post carries Slack message metadata naming its outbox row. A row whose
+last attempt ended without a known answer (the process died while sending, or the client timed out) is
+first looked for in its conversation (`conversations.history`/`replies` with `include_all_metadata`); when
+found, its ts is adopted instead of posting again.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import socket
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.db import transaction
+from bot.delivery import Ephemeral, Message, Post
+from bot.outbox import store
+from bot.outbox.policy import judge
+from bot.outbox.store import Claim, Delivered
+from bot.slack import SlackGateway
+from bot.views.delivery import delivery_failed
+from models import OutboxKind, RetryPolicy
+
+log = logging.getLogger(__name__)
+
+EVENT_TYPE = "idea_coach_outbox"
+BATCH = 20
+"""Rows a worker leases at once (one claim transaction for all of them)."""
+SAFE_LEASE = (store.LEASE - timedelta(seconds=12)).total_seconds()
+"""A leased row is only attempted while at least one client timeout (10 s) plus margin of its lease is left."""
+IN_DOUBT_SETTLE = 10.0
+"""Seconds before a message whose outcome is unknown is looked for (and only then re-posted)."""
+LOOK_BACK = timedelta(minutes=2)
+"""How far before a row's first attempt the look-up starts: generous for clocks that disagree."""
+
+
+def tag(row_id: int) -> dict:
+    return {"event_type": EVENT_TYPE, "event_payload": {"outbox_id": row_id}}
+
+
+class Outbox:
+    def __init__(
+        self,
+        gateway: SlackGateway,
+        session_factory: sessionmaker[Session],
+        clock: Callable[[], datetime],
+        pmo_channel_id: str,
+        *,
+        rng: random.Random | None = None,
+        dispatch: Callable[..., object] | None = None,
+    ):
+        self.gateway = gateway
+        self.session_factory = session_factory
+        self.clock = clock
+        self.pmo_channel_id = pmo_channel_id
+        self.rng = rng or random.Random()
+        # Where `kick` runs: the request's post-ack pool (Runtime.after_ack), so deliveries never hold
+        # a listener thread; None delivers on the calling thread (jobs, scripts, tests of the outbox).
+        self.dispatch = dispatch
+        self.owner = f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._dm_channels: dict[str, str] = {}
+
+    # --- what services use ----------------------------------------------------------------------
+
+    def add(self, session: Session, messages: Iterable[Message], now: datetime | None = None) -> list[int]:
+        """Write `messages` in the caller's transaction; after the commit, pass the ids to `kick`.
+        A job on its own clock (the sweep) passes its `now`, so the rows are due at the job's time."""
+        return [row.id for row in store.rows_for(session, list(messages), now or self.clock())]
+
+    def kick(self, ids: Iterable[int]) -> None:
+        """Deliver the rows just committed (through `dispatch`, or on this thread). What cannot go now is
+        left to the worker."""
+        ids = list(ids)
+        if not ids:
+            return
+        if self.dispatch is None:
+            self._deliver_each(ids)
+        else:
+            self.dispatch(self._deliver_each, ids)
+
+    def _deliver_each(self, ids: list[int]) -> None:
+        for row_id in ids:
+            self.deliver(row_id)
+
+    def send(self, messages: Iterable[Message]) -> None:
+        """Messages that belong to no transaction: ephemerals straight out, the rest through the outbox."""
+        messages = list(messages)
+        for message in messages:
+            if isinstance(message, Ephemeral):
+                self._ephemeral(message)
+        queued = [message for message in messages if not isinstance(message, Ephemeral)]
+        if queued:
+            with transaction(self.session_factory) as session:
+                ids = self.add(session, queued)
+            self.kick(ids)
+
+    # --- what workers use -----------------------------------------------------------------------
+
+    def run_once(self, now: datetime | None = None, limit: int = 10_000) -> int:
+        """Deliver (or retry, or give up) every row due at `now`; returns how many attempts were made."""
+        attempted: set[int] = set()
+        while len(attempted) < limit:
+            claims = store.claim_due(self.session_factory, self.owner, now or self.clock(), BATCH)
+            if not claims:
+                break
+            leased_at = time.monotonic()
+            for number, claim in enumerate(claims):
+                # Once per row and run (a row due again at once waits for the next run), and never
+                # too close to the lease's end, when another sender could take the row while we post it.
+                if claim.id in attempted or time.monotonic() - leased_at > SAFE_LEASE:
+                    for rest in claims[number:]:
+                        store.release(self.session_factory, rest)
+                    return len(attempted)
+                self._attempt(claim)
+                attempted.add(claim.id)
+        return len(attempted)
+
+    def deliver(self, row_id: int, now: datetime | None = None) -> bool | None:
+        """One attempt at row `row_id`: True when delivered, False when it failed (and will be retried or
+        was given up), None when it was not due (done, leased, or waiting its turn)."""
+        claim = store.claim(self.session_factory, self.owner, now or self.clock(), row_id)
+        if claim is None:
+            return None
+        return self._attempt(claim)
+
+    def add_leased(self, session: Session, message: Post, now: datetime) -> Claim:
+        """Write a job's message already leased to this sender, in the job's transaction (a claim's worth of
+        round trips saved); after the commit, `attempt` it. Only for messages outside any conversation's order."""
+        if not message.patient:
+            raise ValueError("only a job's (patient) message may be leased as it is written")
+        [row] = store.rows_for(session, [message], now, lease_owner=self.owner)
+        return store.leased(row, self.owner, now)
+
+    def attempt(self, claim: Claim) -> bool:
+        """Send a row leased by `add_leased`; True when delivered."""
+        return self._attempt(claim)
+
+    # --- one attempt ----------------------------------------------------------------------------
+
+    def _attempt(self, claim: Claim) -> bool:
+        posting = False
+        try:
+            if claim.row.kind == OutboxKind.UPDATE:
+                return self._update(claim)
+            channel, thread_ts = self._where(claim)
+            if claim.row.in_doubt and (found := self._look_up(claim, channel, thread_ts)):
+                log.info("outbox %s was already posted (%s); adopting it", claim.id, found)
+                return store.mark_sent(self.session_factory, claim, self._delivered(claim, channel, found))
+            posting = True
+            posted = self.gateway.post_message(channel, claim.row.text, claim.row.blocks, thread_ts, tag(claim.id))
+            posting = False
+            return store.mark_sent(self.session_factory, claim, self._delivered(claim, posted.channel, posted.ts))
+        except Exception as error:
+            self._failed(claim, error, still_in_doubt=claim.row.in_doubt and not posting)
+            return False
+
+    def _update(self, claim: Claim) -> None:
+        row = claim.row
+        target = store.remembered(self.session_factory, row.idea_id, row.purpose)
+        if target is None:
+            log.warning("no %s message to update for idea %s", row.purpose, row.idea_id)
+            store.mark_skipped(self.session_factory, claim, f"no {row.purpose} message")
+            return False
+        # chat.update is idempotent: repeating it after a crash leaves the same message.
+        self.gateway.update_message(target.channel_id, target.ts, row.text, row.blocks)
+        return store.mark_sent(self.session_factory, claim, None)
+
+    def _where(self, claim: Claim) -> tuple[str | None, str | None]:
+        """The conversation (a DM's channel id for a user) and the thread the post goes to."""
+        row = claim.row
+        if row.conversation_id:
+            return row.conversation_id, row.thread_ts
+        channel, thread_ts = row.channel_id, row.thread_ts
+        if row.open_with:
+            channel = self.gateway.open_conversation(row.open_with.split(","))
+        elif claim.row.in_doubt or row.in_thread_of:
+            channel = self._conversation(row.channel_id)
+        if row.in_thread_of:
+            parent = store.remembered(self.session_factory, row.idea_id, row.in_thread_of)
+            if parent is None:
+                log.warning("no %s message for idea %s; posting unthreaded", row.in_thread_of, row.idea_id)
+            elif parent.channel_id == channel:
+                thread_ts = parent.ts
+        if row.in_thread_of:  # the purpose may later name another thread: keep the one we post in
+            store.note_resolved(self.session_factory, claim, channel, thread_ts)
+        return channel, thread_ts
+
+    def _conversation(self, channel: str) -> str:
+        if channel[:1] not in ("U", "W"):
+            return channel
+        if channel not in self._dm_channels:
+            self._dm_channels[channel] = self.gateway.open_conversation([channel])
+        return self._dm_channels[channel]
+
+    def _look_up(self, claim: Claim, channel: str | None, thread_ts: str | None) -> str | None:
+        channel = self._conversation(channel or claim.row.channel_id)
+        since = (claim.row.first_attempt_at or claim.now) - LOOK_BACK
+        oldest = f"{since.timestamp():.6f}"
+        return self.gateway.find_tagged(channel, oldest, EVENT_TYPE, "outbox_id", claim.id, thread_ts)
+
+    def _delivered(self, claim: Claim, channel: str, ts: str) -> Delivered:
+        permalink = None
+        if claim.row.opens_thread_for:
+            permalink = self.gateway.permalink(channel, ts)
+        return Delivered(channel, ts, permalink)
+
+    def _failed(self, claim: Claim, error: Exception, *, still_in_doubt: bool) -> None:
+        verdict = judge(error, claim.row.attempts, self.rng, patient=claim.row.retry_policy == RetryPolicy.PATIENT)
+        row = claim.row
+        if verdict.permanent:
+            log.error("outbox %s given up: Slack answered %s", claim.id, verdict.error)
+            notice = None
+            if row.tells_pmo_on_failure and row.channel_id != self.pmo_channel_id:
+                text, blocks = delivery_failed(row.idea_id, row.channel_id, row.text, verdict.error)
+                notice = Post(self.pmo_channel_id, text, blocks, tells_pmo_on_failure=False)
+            self.kick(store.mark_given_up(self.session_factory, claim, verdict.error, notice))
+            return
+        log.warning("outbox %s attempt %s failed (%s)", claim.id, row.attempts, verdict.error)
+        in_doubt = verdict.in_doubt or still_in_doubt
+        # Give a request Slack may still be processing time to land before we look for it.
+        delay = max(verdict.delay, IN_DOUBT_SETTLE) if in_doubt else verdict.delay
+        store.mark_retry(self.session_factory, claim, verdict.error, delay, in_doubt)
+
+    def _ephemeral(self, message: Ephemeral) -> None:
+        try:
+            self.gateway.post_ephemeral(message.channel, message.user, message.text, message.blocks)
+        except Exception as error:
+            log.error("could not send an ephemeral answer to %s: %s", message.user, error)

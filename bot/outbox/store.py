@@ -1,0 +1,335 @@
+"""The outbox's rows: writing them with the change, claiming them with a lease, and recording outcomes.
+
+Claims are conditional updates (the lease must be free and every earlier row of the same idea and
+conversation done), so two senders never hold one row and a conversation's messages keep their order.
+On PostgreSQL the worker's search for the next row also takes `FOR UPDATE SKIP LOCKED`, so several
+workers pass each other instead of queueing on one row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, delete, exists, func, or_, select, update
+from sqlalchemy.orm import Session, aliased, sessionmaker
+
+from bot.db import transaction
+from bot.delivery import Post, Update
+from bot.outbox import followers
+from models import CoachingThread, OutboxKind, OutboxMessage, OutboxStatus, RetryPolicy, SlackMessage
+
+LEASE = timedelta(seconds=30)
+"""Longer than one send (client timeout 10 s, plus a history look-up), short enough that a crashed
+sender's messages go out within a minute of a restart."""
+
+
+def rows_for(
+    session: Session, messages: list[Post | Update], now: datetime, lease_owner: str | None = None
+) -> list[OutboxMessage]:
+    """Outbox rows for `messages`, added to `session` (flushed, so they have ids) in the given order;
+    with `lease_owner`, rows outside any conversation's order are leased to it for a first attempt."""
+    rows = []
+    for message in messages:
+        if isinstance(message, Post):
+            row = OutboxMessage(
+                kind=OutboxKind.POST,
+                idea_id=message.idea_id,
+                channel_id=message.channel or None,
+                # A job's message stands alone: it must not hold up (or wait for) a conversation's order.
+                order_key=None if message.patient else _key(message.idea_id, message.channel),
+                remember_as=message.remember_as,
+                in_thread_of=message.in_thread_of,
+                opens_thread_for=message.opens_thread_for,
+                tells_pmo_on_failure=message.tells_pmo_on_failure and not message.patient,
+                thread_ts=message.thread_ts,
+                open_with=",".join(message.open_with) or None,
+                retry_policy=RetryPolicy.PATIENT if message.patient else RetryPolicy.PROMPT,
+            )
+        elif isinstance(message, Update):
+            row = OutboxMessage(
+                kind=OutboxKind.UPDATE,
+                idea_id=message.idea_id,
+                purpose=message.purpose,
+                order_key=_update_key(session, message),
+                retry_policy=RetryPolicy.PROMPT,
+            )
+        else:
+            raise TypeError(f"{type(message).__name__} is not delivered through the outbox")
+        row.text, row.blocks = message.text, list(message.blocks)
+        row.status, row.attempts, row.in_doubt = OutboxStatus.PENDING, 0, False
+        row.next_attempt_at = row.created_at = now
+        if lease_owner and row.order_key is None:
+            row.lease_owner, row.lease_until, row.first_attempt_at = lease_owner, now + LEASE, now
+            row.attempts, row.in_doubt = 1, True  # as a claim would: a crash from here on leaves it in doubt
+        session.add(row)
+        rows.append(row)
+    session.flush()
+    return rows
+
+
+def _key(idea_id: int | None, channel: str | None) -> str | None:
+    return f"{idea_id}:{channel}" if idea_id is not None and channel else None
+
+
+def _update_key(session: Session, message: Update) -> str | None:
+    """An update queues behind the post it replaces (and that post's conversation)."""
+    key = session.scalar(
+        select(OutboxMessage.order_key)
+        .where(OutboxMessage.idea_id == message.idea_id, OutboxMessage.remember_as == message.purpose)
+        .order_by(OutboxMessage.id.desc())
+        .limit(1)
+    )
+    if key:
+        return key
+    channel = session.scalar(
+        select(SlackMessage.channel_id).where(
+            SlackMessage.idea_id == message.idea_id, SlackMessage.purpose == message.purpose
+        )
+    )
+    return _key(message.idea_id, channel or message.purpose)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A row leased for one attempt, as it was before the lease (`in_doubt` from earlier attempts)."""
+
+    row: OutboxMessage
+    owner: str
+    now: datetime
+
+    @property
+    def id(self) -> int:
+        return self.row.id
+
+
+def _claimable(now: datetime):
+    earlier = aliased(OutboxMessage)
+    return and_(
+        OutboxMessage.status == OutboxStatus.PENDING,
+        OutboxMessage.next_attempt_at <= now,
+        or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now),
+        ~exists().where(
+            earlier.order_key == OutboxMessage.order_key,
+            earlier.id < OutboxMessage.id,
+            earlier.status == OutboxStatus.PENDING,
+        ),
+    )
+
+
+def claim(session_factory: sessionmaker[Session], owner: str, now: datetime, row_id: int) -> Claim | None:
+    """Lease row `row_id` for one attempt; None when it is not due (sent, leased, or waiting its turn)."""
+    with transaction(session_factory) as session:
+        row = session.scalar(select(OutboxMessage).where(OutboxMessage.id == row_id, _claimable(now)))
+        return _take(session, row, owner, now) if row is not None else None
+
+
+def claim_due(session_factory: sessionmaker[Session], owner: str, now: datetime, limit: int) -> list[Claim]:
+    """Lease up to `limit` due rows (at most one per conversation: the next in its order)."""
+    with transaction(session_factory) as session:
+        query = (
+            select(OutboxMessage)
+            .where(_claimable(now), OutboxMessage.retry_policy == RetryPolicy.PROMPT)
+            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+            .limit(limit)
+        )
+        if session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True, of=OutboxMessage)
+        rows = list(session.scalars(query))
+        return [claim for row in rows if (claim := _take(session, row, owner, now)) is not None]
+
+
+def _take(session: Session, row: OutboxMessage, owner: str, now: datetime) -> Claim | None:
+    """The conditional update that makes the lease ours (on SQLite the only guard against a rival)."""
+    session.expunge(row)
+    taken = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row.id, _claimable(now))
+        .values(
+            lease_until=now + LEASE,
+            lease_owner=owner,
+            attempts=OutboxMessage.attempts + 1,
+            in_doubt=True,
+            first_attempt_at=row.first_attempt_at or now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if taken.rowcount != 1:
+        return None
+    row.attempts += 1
+    return Claim(row, owner, now)
+
+
+def leased(row: OutboxMessage, owner: str, now: datetime) -> Claim:
+    """The claim for a row written already leased: as a claim sees it, not in doubt before this attempt."""
+    snapshot = OutboxMessage(**{column.key: getattr(row, column.key) for column in OutboxMessage.__table__.columns})
+    snapshot.in_doubt = False
+    return Claim(snapshot, owner, now)
+
+
+def _mine(claim: Claim):
+    return and_(OutboxMessage.id == claim.id, OutboxMessage.lease_owner == claim.owner)
+
+
+def remembered(session_factory: sessionmaker[Session], idea_id: int | None, purpose: str) -> SlackMessage | None:
+    if idea_id is None:
+        return None
+    with session_factory() as session:
+        return session.scalar(
+            select(SlackMessage).where(SlackMessage.idea_id == idea_id, SlackMessage.purpose == purpose)
+        )
+
+
+def note_resolved(
+    session_factory: sessionmaker[Session], claim: Claim, conversation: str | None, thread_ts: str | None
+):
+    """Keep where the message goes, so a later look-up after a crash searches the right conversation."""
+    with transaction(session_factory) as session:
+        session.execute(
+            update(OutboxMessage).where(_mine(claim)).values(conversation_id=conversation, thread_ts=thread_ts)
+        )
+
+
+@dataclass(frozen=True)
+class Delivered:
+    channel: str
+    ts: str
+    permalink: str | None = None
+
+
+def mark_sent(session_factory: sessionmaker[Session], claim: Claim, delivered: Delivered | None) -> bool:
+    """Record the outcome and, in the same transaction, remember where the message lives (its ts)."""
+    row = claim.row
+    with transaction(session_factory) as session:
+        values = {"status": OutboxStatus.SENT, "sent_at": claim.now, "lease_until": None, "in_doubt": False}
+        if delivered is not None:
+            values.update(conversation_id=delivered.channel, posted_ts=delivered.ts)
+        done = session.execute(update(OutboxMessage).where(_mine(claim)).values(**values)).rowcount
+        if done != 1:
+            return False  # our lease ran out and another sender took over; it will adopt what we posted
+        if row.retry_policy == RetryPolicy.PATIENT:
+            followers.sent(session, row, delivered and delivered.channel, delivered and delivered.ts, claim.now)
+        if delivered is None or row.idea_id is None:
+            return True
+        if row.remember_as:
+            _remember(session, row.idea_id, row.remember_as, delivered)
+        if row.opens_thread_for:
+            session.add(
+                CoachingThread(
+                    idea_id=row.idea_id,
+                    channel_id=delivered.channel,
+                    thread_ts=delivered.ts,
+                    coach_id=row.opens_thread_for,
+                    permalink=delivered.permalink,
+                    opened_at=claim.now,
+                )
+            )
+    return True
+
+
+def _remember(session: Session, idea_id: int, purpose: str, delivered: Delivered) -> None:
+    existing = session.scalar(
+        select(SlackMessage).where(SlackMessage.idea_id == idea_id, SlackMessage.purpose == purpose)
+    )
+    if existing is None:
+        session.add(SlackMessage(idea_id=idea_id, purpose=purpose, channel_id=delivered.channel, ts=delivered.ts))
+    else:
+        existing.channel_id, existing.ts = delivered.channel, delivered.ts
+
+
+def mark_skipped(session_factory: sessionmaker[Session], claim: Claim, reason: str) -> None:
+    with transaction(session_factory) as session:
+        session.execute(
+            update(OutboxMessage)
+            .where(_mine(claim))
+            .values(status=OutboxStatus.SKIPPED, lease_until=None, in_doubt=False, last_error=reason[:200])
+        )
+
+
+def release(session_factory: sessionmaker[Session], claim: Claim) -> None:
+    """Hand a leased row back untried (as it was), for this or another sender to take at once."""
+    with transaction(session_factory) as session:
+        session.execute(
+            update(OutboxMessage)
+            .where(_mine(claim))
+            .values(
+                lease_until=None,
+                lease_owner=None,
+                in_doubt=claim.row.in_doubt,
+                attempts=OutboxMessage.attempts - 1,
+            )
+        )
+
+
+def mark_retry(session_factory: sessionmaker[Session], claim: Claim, error: str, delay: float, in_doubt: bool) -> None:
+    retry_at = claim.now + timedelta(seconds=delay)
+    with transaction(session_factory) as session:
+        done = session.execute(
+            update(OutboxMessage)
+            .where(_mine(claim))
+            .values(
+                next_attempt_at=retry_at,
+                lease_until=None,
+                lease_owner=None,
+                in_doubt=in_doubt,
+                last_error=error[:200],
+            )
+        ).rowcount
+        if done == 1 and claim.row.retry_policy == RetryPolicy.PATIENT:
+            followers.failed(session, claim.row, error, retry_at)
+
+
+def mark_given_up(session_factory: sessionmaker[Session], claim: Claim, error: str, notice: Post | None) -> list[int]:
+    """Give the row up; `notice` (telling the PMO) is written in the same transaction, so it is told once."""
+    with transaction(session_factory) as session:
+        done = session.execute(
+            update(OutboxMessage)
+            .where(_mine(claim))
+            .values(status=OutboxStatus.GIVEN_UP, lease_until=None, in_doubt=False, last_error=error[:200])
+        ).rowcount
+        if done == 1 and claim.row.retry_policy == RetryPolicy.PATIENT:
+            followers.failed(session, claim.row, error, None)
+        if done != 1 or notice is None:
+            return []
+        return [row.id for row in rows_for(session, [notice], claim.now)]
+
+
+def cancel(session: Session, row_id: int, now: datetime) -> None:
+    """Drop a row nobody is sending (its job found it no longer matters), in the job's transaction."""
+    session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == row_id,
+            OutboxMessage.status == OutboxStatus.PENDING,
+            or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until < now),
+        )
+        .values(status=OutboxStatus.SKIPPED, last_error="cancelled")
+    )
+
+
+def status_of(session_factory: sessionmaker[Session], row_id: int) -> str | None:
+    with session_factory() as session:
+        return session.scalar(select(OutboxMessage.status).where(OutboxMessage.id == row_id))
+
+
+def backlog(session_factory: sessionmaker[Session]) -> tuple[int, datetime | None]:
+    """How many rows are undelivered, and when the oldest of them was written (for metrics)."""
+    with session_factory() as session:
+        count, oldest = session.execute(
+            select(func.count(), func.min(OutboxMessage.created_at)).where(OutboxMessage.status == OutboxStatus.PENDING)
+        ).one()
+    return count, oldest
+
+
+KEPT = timedelta(days=7)
+"""Delivered rows are kept a week for inspection, then forgotten (what they said lives in Slack)."""
+
+
+def forget_delivered(session_factory: sessionmaker[Session], now: datetime) -> int:
+    with transaction(session_factory) as session:
+        return session.execute(
+            delete(OutboxMessage).where(
+                OutboxMessage.status.in_([OutboxStatus.SENT, OutboxStatus.SKIPPED]),
+                OutboxMessage.created_at < now - KEPT,
+            )
+        ).rowcount
