@@ -31,16 +31,9 @@ class Runtime:
 
     @cached_property
     def outbox(self) -> Outbox:
-        """Where services write the messages a change causes (`add`) and send them after commit (`kick`,
-        on the post-ack pool when there is one). Its clock follows this runtime's, so a test that moves
-        `runtime.clock` moves the outbox's too."""
-        return Outbox(
-            self.gateway,
-            self.session_factory,
-            lambda: self.clock(),
-            self.settings.pmo_channel_id,
-            dispatch=self.after_ack if self.post_ack is not None else None,
-        )
+        """Where services write the messages a change causes (`add`) and send them after commit (`kick`).
+        Its clock follows this runtime's, so a test that moves `runtime.clock` moves the outbox's too."""
+        return Outbox(self.gateway, self.session_factory, lambda: self.clock(), self.settings.pmo_channel_id)
 
     def after_ack(self, fn: Callable[..., object], /, *args, **kwargs) -> Future | None:
         """Run `fn(*args, **kwargs)` in the post-ack pool, off the listener's thread (failures are

@@ -54,16 +54,12 @@ class Outbox:
         pmo_channel_id: str,
         *,
         rng: random.Random | None = None,
-        dispatch: Callable[..., object] | None = None,
     ):
         self.gateway = gateway
         self.session_factory = session_factory
         self.clock = clock
         self.pmo_channel_id = pmo_channel_id
         self.rng = rng or random.Random()
-        # Where `kick` runs: the request's post-ack pool (Runtime.after_ack), so deliveries never hold
-        # a listener thread; None delivers on the calling thread (jobs, scripts, tests of the outbox).
-        self.dispatch = dispatch
         self.owner = f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._dm_channels: dict[str, str] = {}
 
@@ -75,17 +71,8 @@ class Outbox:
         return [row.id for row in store.rows_for(session, list(messages), now or self.clock())]
 
     def kick(self, ids: Iterable[int]) -> None:
-        """Deliver the rows just committed (through `dispatch`, or on this thread). What cannot go now is
-        left to the worker."""
-        ids = list(ids)
-        if not ids:
-            return
-        if self.dispatch is None:
-            self._deliver_each(ids)
-        else:
-            self.dispatch(self._deliver_each, ids)
-
-    def _deliver_each(self, ids: list[int]) -> None:
+        """Deliver the rows just committed, on this thread (the listener's, after its ack). What cannot
+        go now is left to the worker."""
         for row_id in ids:
             self.deliver(row_id)
 

@@ -35,7 +35,7 @@ def test_a_delivery_failure_is_logged_as_json_with_the_request_id_and_the_idea(s
     refused = [entry for entry in entries if "channel_not_found" in entry["message"]]
     assert len(refused) == 1, entries
     assert refused[0]["level"] == "ERROR"
-    assert refused[0]["logger"] == "bot.delivery"
+    assert refused[0]["logger"] == "bot.outbox.sender"
     assert refused[0]["idea"] == "IDEA-1"
     assert len(refused[0]["request_id"]) == 12
 
