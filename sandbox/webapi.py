@@ -1,0 +1,157 @@
+"""The Web API the bot calls at SLACK_API_URL, answered with Slack's shapes and errors.
+
+`WebApi.call(method, args, token)` is independent of any HTTP server, records every call and can be told
+to fail a method, so the test suite's fake could be built on it too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from sandbox import people
+from sandbox.validate import Invalid, check_blocks
+from sandbox.workspace import Workspace, dm_id
+
+log = logging.getLogger(__name__)
+
+TRIGGER_SECONDS = 3.0
+MAX_STACK = 3
+MAX_TEXT = 40_000
+
+
+class ApiError(Exception):
+    def __init__(self, error: str, **extra: Any):
+        super().__init__(error)
+        self.error = error
+        self.extra = extra
+
+
+@dataclass
+class Call:
+    method: str
+    args: dict[str, Any]
+    answer: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Trigger:
+    user: str
+    issued: float
+    used: bool = False
+
+
+class WebApi:
+    def __init__(self, workspace: Workspace, base_url: str = "http://127.0.0.1/"):
+        self.ws = workspace
+        self.base_url = base_url
+        self.calls: list[Call] = []
+        self.failures: dict[str, list[str]] = {}
+        self.triggers: dict[str, Trigger] = {}
+        self._lock = threading.Lock()
+        from sandbox import webapi_chat, webapi_misc, webapi_views
+
+        self.methods = {**webapi_chat.METHODS, **webapi_views.METHODS, **webapi_misc.METHODS}
+
+    # --- what tests and the sandbox use -----------------------------------------------------------
+
+    def fail(self, method: str, error: str, times: int = 1) -> None:
+        self.failures[method] = [error] * times
+
+    def calls_to(self, method: str) -> list[Call]:
+        with self._lock:
+            return [call for call in self.calls if call.method == method]
+
+    def issue_trigger(self, user_id: str) -> str:
+        trigger_id = f"{int(time.time())}.{people.TEAM_ID}.{self.ws.next_id('trig')}"
+        self.triggers[trigger_id] = Trigger(user_id, time.monotonic())
+        return trigger_id
+
+    # --- the API ----------------------------------------------------------------------------------
+
+    def call(self, method: str, args: dict[str, Any], token: str | None) -> tuple[int, dict[str, Any]]:
+        """Slack's answer to `method` with `args`: (HTTP status, body)."""
+        args = _decoded(args)
+        status, answer = 200, None
+        if token != people.BOT_TOKEN:
+            answer = {"ok": False, "error": "not_authed" if not token else "invalid_auth"}
+        elif pending := self.failures.get(method):
+            answer = {"ok": False, "error": pending.pop(0)}
+        elif method not in self.methods:
+            status, answer = 404, {"ok": False, "error": "unknown_method"}
+        else:
+            try:
+                answer = {"ok": True, **self.methods[method](self, args)}
+            except ApiError as error:
+                answer = {"ok": False, "error": error.error, **error.extra}
+            except Invalid as problem:
+                answer = {
+                    "ok": False,
+                    "error": _invalid_name(method),
+                    "response_metadata": {"messages": [problem.message]},
+                }
+        if not answer["ok"]:
+            log.warning(
+                "Slack stand-in refused %s: %s %s", method, answer["error"], answer.get("response_metadata", "")
+            )
+        with self._lock:
+            self.calls.append(Call(method, args, answer))
+        return status, answer
+
+    # --- helpers for the methods ------------------------------------------------------------------
+
+    def conversation(self, channel_id: Any, user_for_dm: bool = True) -> dict[str, Any]:
+        """A channel by id; a user id names the app's DM with that user, as chat.postMessage allows."""
+        channel_id = str(channel_id or "")
+        if user_for_dm and channel_id in people.BY_ID:
+            channel_id = dm_id(channel_id)
+        channel = self.ws.channel(channel_id)
+        if channel is None:
+            raise ApiError("channel_not_found")
+        if people.BOT_USER_ID not in channel["members"]:
+            raise ApiError("not_in_channel")
+        return channel
+
+    def use_trigger(self, trigger_id: Any) -> str:
+        trigger = self.triggers.get(str(trigger_id or ""))
+        if trigger is None:
+            raise ApiError("invalid_trigger_id")
+        if trigger.used:
+            raise ApiError("exchanged_trigger_id")
+        if time.monotonic() - trigger.issued > TRIGGER_SECONDS:
+            raise ApiError("expired_trigger_id")
+        trigger.used = True
+        return trigger.user
+
+    def check_message(self, args: dict[str, Any]) -> dict[str, Any]:
+        """The text/blocks of a message, checked as chat.postMessage and chat.update check them."""
+        text, blocks = args.get("text"), args.get("blocks")
+        if blocks in (None, "", []) and not text:
+            raise ApiError("no_text")
+        if blocks not in (None, "", []):
+            check_blocks(blocks, "message", "/blocks")
+        if text and len(str(text)) > MAX_TEXT:
+            raise ApiError("msg_too_long")
+        warnings = [] if text else ["missing_text"]
+        return {"text": str(text or ""), "blocks": blocks or [], "warnings": warnings}
+
+
+def _invalid_name(method: str) -> str:
+    return "invalid_arguments" if method.startswith("views.") else "invalid_blocks"
+
+
+def _decoded(args: dict[str, Any]) -> dict[str, Any]:
+    """Form-encoded calls carry JSON in strings (blocks, view, files, metadata); Slack reads them as JSON."""
+    decoded = dict(args)
+    for key in ("blocks", "view", "files", "metadata", "attachments"):
+        value = decoded.get(key)
+        if isinstance(value, str) and value[:1] in "[{":
+            # A malformed one stays a string, which the checks then refuse as Slack does.
+            with contextlib.suppress(ValueError):
+                decoded[key] = json.loads(value)
+    return decoded
