@@ -71,12 +71,12 @@ def input_block(block: dict[str, Any], ctx: Ctx) -> str:
         control = element_html(element, block_id, ctx)
         return (
             f'<fieldset class="block input" data-input="{attr(block_id)}"{required}{described}>'
-            f"<legend>{label}{optional}</legend>{control}{hint}{error_html}</fieldset>"
+            f"<legend>{label}</legend>{optional}{control}{hint}{error_html}</fieldset>"
         )
     control = element_html(element, block_id, ctx, f'id="{control_id}"{described}')
     return (
         f'<div class="block input" data-input="{attr(block_id)}"{required}>'
-        f'<label for="{control_id}">{label}{optional}</label>{control}{hint}{error_html}</div>'
+        f'<div class="label-row"><label for="{control_id}">{label}</label>{optional}</div>{control}{hint}{error_html}</div>'
     )
 
 

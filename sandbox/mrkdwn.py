@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import re
 
-from sandbox import people
+from sandbox import dates, people
 
 EMOJI = {
     "white_check_mark": "✅",
@@ -76,9 +76,12 @@ def _special(inner: str, channel_names: dict[str, str], home_url: str) -> str:
         name = label or channel_names.get(target[1:], target[1:])
         return f'<span class="mention">#{html.escape(unescape(name))}</span>'
     if target.startswith("!"):
-        word = target[1:].split("^")[0]
+        word, _, rest = target[1:].partition("^")
         if word in ("here", "channel", "everyone"):
             return f'<span class="mention">@{word}</span>'
+        parts = rest.split("^")
+        if word == "date" and len(parts) >= 2 and (shown := dates.render(parts[0], parts[1])) is not None:
+            return html.escape(shown)
         return html.escape(unescape(label or word))
     url = unescape(target)
     text = html.escape(unescape(label or target))

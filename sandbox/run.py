@@ -14,7 +14,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 import uvicorn
 
 from bot.config import ConfigError, Settings
-from sandbox import people
+from sandbox import dates, people
 from sandbox.slack_side import SlackSide
 from sandbox.web import Site, build
 from sandbox.webapi import WebApi
@@ -125,6 +125,7 @@ def start(
     api = WebApi(workspace, url)
     side = SlackSide(api, "", url + "respond/")
     clock = workspace.now
+    dates.clock = clock
     site = Site(side, lambda days: skip_ahead(sandbox, days))
     page_server = _serve_page(site, sock)
 

@@ -54,9 +54,11 @@ async function refresh() {
   refreshing = (async () => {
     do {
       again = false;
-      const query = new URLSearchParams({ as: state.me, c: state.channel, t: state.thread, tab: state.tab });
-      const frame = await (await fetch(`/ui/frame?${query}`)).json();
-      draw(frame);
+      const asked = { c: state.channel, t: state.thread, tab: state.tab };
+      const frame = await (await fetch(`/ui/frame?${new URLSearchParams({ as: state.me, ...asked })}`)).json();
+      // Someone navigated while this was on its way: ask again rather than draw the old place.
+      if (asked.c !== state.channel || asked.t !== state.thread || asked.tab !== state.tab) again = true;
+      else draw(frame);
     } while (again);
   })();
   try { await refreshing; } finally { refreshing = null; }
