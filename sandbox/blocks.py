@@ -76,7 +76,8 @@ def input_block(block: dict[str, Any], ctx: Ctx) -> str:
     control = element_html(element, block_id, ctx, f'id="{control_id}"{described}')
     return (
         f'<div class="block input" data-input="{attr(block_id)}"{required}>'
-        f'<div class="label-row"><label for="{control_id}">{label}</label>{optional}</div>{control}{hint}{error_html}</div>'
+        f'<div class="label-row"><label for="{control_id}">{label}</label>{optional}</div>'
+        f"{control}{hint}{error_html}</div>"
     )
 
 
