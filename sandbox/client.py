@@ -38,7 +38,9 @@ def send(side: SlackSide, user: str, channel_id: str, text: str, thread_ts: str 
     if text.startswith("/"):
         command, _, rest = text.partition(" ")
         return run_command(side, user, channel, command, rest.strip(), thread_ts)
-    message = {"channel": channel_id, "user": user, "text": text, "client_msg_id": str(uuid.uuid4())}
+    # Slack's client escapes &, < and > in what people type, so their text can never be mrkdwn syntax.
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    message = {"channel": channel_id, "user": user, "text": escaped, "client_msg_id": str(uuid.uuid4())}
     message["blocks"] = [_rich_text(text)]
     if thread_ts:
         message["thread_ts"] = thread_ts

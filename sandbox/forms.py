@@ -77,7 +77,7 @@ def state_values(blocks: list[dict[str, Any]], raw: dict[str, Any]) -> dict[str,
         if not action_id:
             continue
         given = (raw.get(block_id) or {}).get(action_id)
-        if given is None and element.get("type") not in TEXT_INPUTS:
+        if given is None:  # untouched: Slack sends the initial value
             given = initial_of(element)
         values.setdefault(block_id, {})[action_id] = element_state(element, given)
     return values
