@@ -50,7 +50,7 @@ class Sandbox:
     side: SlackSide
     app: object
     runtime: object
-    _servers: tuple
+    _servers: list
 
     def stop(self) -> None:
         page_server, bot_server, scheduler = self._servers
@@ -139,12 +139,13 @@ def start(
     threading.Thread(target=bot_server.serve_forever, daemon=True).start()
     side.request_url = f"http://127.0.0.1:{bot_server.server_port}/slack/events"
 
-    background = _start_scheduler(settings, strategy, clock) if scheduler else None
-    sandbox = Sandbox(url, workspace, api, side, app, app.runtime, (page_server, bot_server, background))
+    sandbox = Sandbox(url, workspace, api, side, app, app.runtime, [page_server, bot_server, None])
     if demo and not workspace.state["messages"]:
         from sandbox.demo import seed
 
-        seed(sandbox)
+        seed(sandbox)  # before the scheduler, whose sweeps must see the present, not the seeding's past
+    if scheduler:
+        sandbox._servers[2] = _start_scheduler(settings, strategy, clock)
     return sandbox
 
 
