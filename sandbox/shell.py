@@ -18,6 +18,7 @@ def render(me: str, now: datetime) -> str:
 <meta http-equiv="Content-Security-Policy"
  content="default-src 'self'; img-src 'self' data: https:; script-src 'self'; style-src 'self'; connect-src 'self'">
 <title>Idea Coach sandbox</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/static/app.css">
 <script src="/static/app.js" defer></script>
 </head>

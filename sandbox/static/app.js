@@ -77,6 +77,10 @@ function draw(frame) {
   if (place("#messages", frame.main) && (atBottom || !list.dataset.scrolled)) {
     list.scrollTop = list.scrollHeight;
     list.dataset.scrolled = "1";
+    // Images (the digest's chart) grow the list after they load: stay at the newest message.
+    list.querySelectorAll("img").forEach((img) => {
+      if (!img.complete) img.addEventListener("load", () => { list.scrollTop = list.scrollHeight; }, { once: true });
+    });
   }
   $("#composer").hidden = frame.tab === "home";
   $("#message-box").placeholder = `Message ${frame.name}`;
@@ -89,8 +93,14 @@ function draw(frame) {
   if (frame.modal_key !== state.modalKey) {
     state.modalKey = frame.modal_key;
     $("#modal-root").innerHTML = frame.modal;
-    const first = $("#modal-root input, #modal-root textarea, #modal-root select");
-    if (first) first.focus();
+    // Where the app said something is wrong, or else the first field.
+    const invalid = $("#modal-root [aria-invalid=true]");
+    const first = invalid || $("#modal-root input, #modal-root textarea, #modal-root select");
+    if (first) {
+      const control = first.matches("fieldset") ? first.querySelector("input") : first;
+      control.focus();
+      first.scrollIntoView({ block: "center" });
+    }
   }
 }
 
