@@ -8,6 +8,7 @@ sandbox's database after each change, so a restart finds the workspace as it was
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import secrets
 import sqlite3
@@ -75,7 +76,7 @@ class Workspace:
     def _load(self) -> dict[str, Any] | None:
         if self.db_path is None:
             return None
-        with self._connect() as connection:
+        with contextlib.closing(self._connect()) as connection:
             row = connection.execute("SELECT value FROM sandbox_state WHERE key = ?", (STATE_KEY,)).fetchone()
         return json.loads(row[0]) if row else None
 
@@ -84,7 +85,7 @@ class Workspace:
             return
         with self.lock:
             document = json.dumps(self.state)
-        with self._connect() as connection:
+        with contextlib.closing(self._connect()) as connection, connection:
             connection.execute(
                 "INSERT INTO sandbox_state (key, value) VALUES (?, ?) "
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",

@@ -49,19 +49,25 @@ function syncUrl() {
 
 let refreshing = null;
 let again = false;
-async function refresh() {
+// One refresh at a time; a change announced meanwhile makes it go round once more. `refreshing` is cleared
+// in the same step as the last check of `again`, so no announcement can fall between the two.
+function refresh() {
   if (refreshing) { again = true; return refreshing; }
   refreshing = (async () => {
-    do {
-      again = false;
-      const asked = { c: state.channel, t: state.thread, tab: state.tab };
-      const frame = await (await fetch(`/ui/frame?${new URLSearchParams({ as: state.me, ...asked })}`)).json();
-      // Someone navigated while this was on its way: ask again rather than draw the old place.
-      if (asked.c !== state.channel || asked.t !== state.thread || asked.tab !== state.tab) again = true;
-      else draw(frame);
-    } while (again);
+    try {
+      do {
+        again = false;
+        const asked = { c: state.channel, t: state.thread, tab: state.tab };
+        const frame = await (await fetch(`/ui/frame?${new URLSearchParams({ as: state.me, ...asked })}`)).json();
+        // Someone navigated while this was on its way: ask again rather than draw the old place.
+        if (asked.c !== state.channel || asked.t !== state.thread || asked.tab !== state.tab) again = true;
+        else draw(frame);
+      } while (again);
+    } finally {
+      refreshing = null;
+    }
   })();
-  try { await refreshing; } finally { refreshing = null; }
+  return refreshing;
 }
 
 function draw(frame) {

@@ -28,8 +28,12 @@ def page(browser, sandbox, artifacts) -> Page:
     context = browser.new_context(viewport={"width": 1360, "height": 860})
     opened = context.new_page()
     opened.set_default_timeout(10_000)
+    problems: list[str] = []
+    opened.on("pageerror", lambda error: problems.append(str(error)))
     yield opened
     opened.screenshot(path=artifacts / "99-last.png")  # where it stopped, when it fails
+    (artifacts / "page-errors.txt").write_text("\n".join(problems))
+    assert problems == [], problems
     context.close()
 
 
