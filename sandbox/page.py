@@ -80,7 +80,8 @@ def _files(message: dict[str, Any]) -> str:
             )
         else:
             out.append(
-                f'<a class="file download" href="{url}?download=1" download="{attr(file["name"])}">'
+                f'<a class="file download" href="{url}?download=1" download="{attr(file["name"])}" '
+                f'aria-label="Download {title}">'
                 f'<span class="file-icon" aria-hidden="true">📄</span><span>{title}<small>'
                 f"{html.escape(file.get('filetype', '').upper())} · Download</small></span></a>"
             )
