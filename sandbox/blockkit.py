@@ -114,7 +114,8 @@ def select(element: dict[str, Any], block_id: str, ctx: Ctx, label_html: str) ->
     chosen = _chosen(element, ctx, block_id)
     multiple = " multiple" if kind.startswith("multi_") else ""
     options = _people_options(chosen) if kind.endswith("users_select") else _options_html(element, chosen)
-    placeholder = plain((element.get("placeholder") or {}).get("text", "Select an option"))
+    default = "Select a person" if kind.endswith("users_select") else "Select an option"
+    placeholder = plain((element.get("placeholder") or {}).get("text", default))
     blank = "" if multiple else f'<option value="">{placeholder}</option>'
     return f"<select {label_html} {_data(block_id, element)}{multiple}>{blank}{options}</select>"
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from bot.views.ids import Action, Callback
+from bot.views.ids import Action, Callback, Purpose
 from models.business_time import subtract_business_days
 from sandbox import client
 from sandbox.people import LEAD_ID, PMO_CHANNEL
@@ -160,7 +160,20 @@ class Seeder:
                     return message
             return None
 
-        self.click(idea["by"], eventually(notice), Action.UNDERSTOOD)
+        message = eventually(notice)
+        eventually(lambda: self.remembered(reference, Purpose.DECISION_NOTICE))  # as a person could not be faster
+        self.click(idea["by"], message, Action.UNDERSTOOD)
+
+    def remembered(self, reference: str, purpose: str) -> bool:
+        """Whether the bot has noted which message is the idea's `purpose` one (it does so after posting)."""
+        from sqlalchemy import select
+
+        from models import SlackMessage
+
+        idea_id = int(reference.split("-")[1])
+        with self.sandbox.runtime.session_factory() as session:
+            found = select(SlackMessage.id).where(SlackMessage.idea_id == idea_id, SlackMessage.purpose == purpose)
+            return session.scalar(found) is not None
 
 
 def _decision(idea: dict, outcome: str, now: datetime) -> dict[str, Any]:
