@@ -51,8 +51,8 @@ class Site:
         args = await _form_or_json(request)
         token = request.headers.get("authorization", "").removeprefix("Bearer ").strip() or args.pop("token", None)
         method = request.path_params["method"]
-        status, body = await run_in_threadpool(self.api.call, method, args, token)
-        return JSONResponse(body, status_code=status)
+        status, body, headers = await run_in_threadpool(self.api.call, method, args, token)
+        return JSONResponse(body, status_code=status, headers=headers)
 
     async def upload(self, request: Request) -> Response:
         file_id = request.path_params["file_id"]

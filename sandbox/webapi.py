@@ -40,6 +40,14 @@ class Call:
 
 
 @dataclass
+class Failure:
+    error: str
+    status: int
+    headers: dict[str, str]
+    remaining: int
+
+
+@dataclass
 class Trigger:
     user: str
     issued: float
@@ -51,7 +59,8 @@ class WebApi:
         self.ws = workspace
         self.base_url = base_url
         self.calls: list[Call] = []
-        self.failures: dict[str, list[str]] = {}
+        self.failures: dict[str, Failure] = {}
+        self.holds: dict[str, threading.Event] = {}
         self.triggers: dict[str, Trigger] = {}
         self._lock = threading.Lock()
         from sandbox import webapi_chat, webapi_misc, webapi_views
@@ -60,8 +69,14 @@ class WebApi:
 
     # --- what tests and the sandbox use -----------------------------------------------------------
 
-    def fail(self, method: str, error: str, times: int = 1) -> None:
-        self.failures[method] = [error] * times
+    def fail(self, method: str, error: str, *, status: int = 200, times: int = 1, **headers: str) -> None:
+        """Answer the next `times` calls to `method` with `error` (and an HTTP status and headers, e.g. 429)."""
+        self.failures[method] = Failure(error, status, {k.replace("_", "-"): v for k, v in headers.items()}, times)
+
+    def hold(self, method: str) -> threading.Event:
+        """Keep answers to `method` waiting until the returned event is set (at most 10 s)."""
+        gate = self.holds[method] = threading.Event()
+        return gate
 
     def calls_to(self, method: str) -> list[Call]:
         with self._lock:
@@ -74,14 +89,18 @@ class WebApi:
 
     # --- the API ----------------------------------------------------------------------------------
 
-    def call(self, method: str, args: dict[str, Any], token: str | None) -> tuple[int, dict[str, Any]]:
-        """Slack's answer to `method` with `args`: (HTTP status, body)."""
+    def call(self, method: str, args: dict[str, Any], token: str | None) -> tuple[int, dict[str, Any], dict]:
+        """Slack's answer to `method` with `args`: (HTTP status, body, extra headers)."""
         args = _decoded(args)
-        status, answer = 200, None
+        if gate := self.holds.get(method):
+            gate.wait(timeout=10)
+        status, answer, headers = 200, None, {}
+        failure = self.failures.get(method)
         if token != people.BOT_TOKEN:
             answer = {"ok": False, "error": "not_authed" if not token else "invalid_auth"}
-        elif pending := self.failures.get(method):
-            answer = {"ok": False, "error": pending.pop(0)}
+        elif failure and failure.remaining > 0:
+            failure.remaining -= 1
+            status, answer, headers = failure.status, {"ok": False, "error": failure.error}, failure.headers
         elif method not in self.methods:
             status, answer = 404, {"ok": False, "error": "unknown_method"}
         else:
@@ -101,7 +120,7 @@ class WebApi:
             )
         with self._lock:
             self.calls.append(Call(method, args, answer))
-        return status, answer
+        return status, answer, headers
 
     # --- helpers for the methods ------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 
+from bot.slack import make_web_client
 from bot.views.ids import Action
 from sandbox import client, people
 from sandbox.people import PMO_CHANNEL
@@ -234,3 +235,7 @@ def test_the_test_suites_fake_can_share_the_recorder(sandbox):
     assert web.chat_postMessage(channel=PMO_CHANNEL, text="y")["ok"]
     answers = [call.answer["ok"] for call in sandbox.api.calls_to("chat.postMessage")]
     assert answers == [False, True]
+    sandbox.api.fail("users.info", "ratelimited", status=429, times=1, Retry_After="0")
+    retrying = make_web_client(people.BOT_TOKEN, sandbox.url + "api/")  # the bot's client, with its retry handlers
+    assert retrying.users_info(user=MAYA)["ok"]  # waited Retry-After and asked again
+    assert [call.answer["ok"] for call in sandbox.api.calls_to("users.info")] == [False, True]
