@@ -91,7 +91,8 @@ def _files(message: dict[str, Any]) -> str:
 def message_html(ws: Workspace, message: dict[str, Any], me: str, *, in_thread: bool = False) -> str:
     name, avatar = _author(message)
     ctx = Ctx("message", f"m{message['ts'].replace('.', '')}", channel_names(ws), "/")
-    body = render_blocks(message["blocks"], ctx) if message.get("blocks") else ""
+    # People's messages show their text (escaped as typed, so only *bold*, _italic_, `code` and the like work).
+    body = render_blocks(message["blocks"], ctx) if message.get("blocks") and message.get("bot_id") else ""
     if not body:
         body = f'<div class="text">{mrkdwn(message.get("text", ""), ctx.channel_names)}</div>'
     ephemeral = ""
