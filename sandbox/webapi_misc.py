@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Any
 
 from sandbox import people
 from sandbox.webapi import ApiError
-from sandbox.webapi_chat import public
 
 if TYPE_CHECKING:
     from sandbox.webapi import WebApi
@@ -120,10 +119,6 @@ def files_info(api: WebApi, args: dict[str, Any]) -> dict[str, Any]:
     if record is None:
         raise ApiError("file_not_found")
     return {"file": _file_object(api, record)}
-
-
-def message_files(api: WebApi, message: dict[str, Any]) -> list[dict[str, Any]]:
-    return public(message).get("files") or []
 
 
 METHODS = {

@@ -13,7 +13,6 @@ import json
 import secrets
 import sqlite3
 import threading
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -230,7 +229,3 @@ class Workspace:
         if not record or "content" not in record:
             return None
         return base64.b64decode(record["content"])
-
-
-def monotonic() -> float:
-    return time.monotonic()
