@@ -139,7 +139,7 @@ def act_in_message(side: SlackSide, user: str, channel_id: str, ts: str, block_i
         "channel": {"id": channel_id, "name": channel["name"] if channel["kind"] == "channel" else "directmessage"},
         "message": message,
         "state": {"values": forms.state_values(message.get("blocks") or [], {})},
-        "response_url": side.response_url(user, channel_id, message.get("thread_ts")),
+        "response_url": side.response_url(user, channel_id, message.get("thread_ts"), ts),
         "actions": [forms.action_payload(element, block_id, raw)],
     }
     answer = side.interactive(payload)
@@ -255,8 +255,19 @@ def respond(side: SlackSide, token: str, body: dict[str, Any]) -> tuple[int, str
             check_blocks(body["blocks"], "message", "/blocks")
         except Invalid:
             return 400, "invalid_blocks"
-    if not body.get("text") and not body.get("blocks") and not body.get("delete_original"):
+    original = _original(side, target)
+    if _truthy(body.get("delete_original")):
+        if original is None:
+            return 404, "message_not_found"
+        side.ws.remove_message(original)
+        return 200, "ok"
+    if not body.get("text") and not body.get("blocks"):
         return 400, "no_text"
+    if _truthy(body.get("replace_original")) and original is not None:
+        with side.ws.lock:
+            original["text"], original["blocks"] = body.get("text", ""), body.get("blocks") or []
+        side.ws.changed()
+        return 200, "ok"
     message = {
         "channel": target["channel"],
         "user": people.BOT_USER_ID,
@@ -270,3 +281,18 @@ def respond(side: SlackSide, token: str, body: dict[str, Any]) -> tuple[int, str
         message["thread_ts"] = body.get("thread_ts") or target["thread_ts"]
     side.ws.add_message(message)
     return 200, "ok"
+
+
+def _truthy(value: Any) -> bool:
+    return value is True or str(value).lower() == "true"
+
+
+def _original(side: SlackSide, target: dict[str, Any]) -> dict[str, Any] | None:
+    if not target.get("original_ts"):
+        return None
+    with side.ws.lock:
+        for message in side.ws.state["messages"]:
+            same = message["channel"] == target["channel"] and message["ts"] == target["original_ts"]
+            if same and message.get("ephemeral_for") in (None, target["user"]):
+                return message
+    return None

@@ -81,9 +81,18 @@ class SlackSide:
 
     # --- payload pieces ---------------------------------------------------------------------------
 
-    def response_url(self, user: str, channel: str | None, thread_ts: str | None = None) -> str:
+    def response_url(
+        self, user: str, channel: str | None, thread_ts: str | None = None, original_ts: str | None = None
+    ) -> str:
+        """A URL the app may POST to five times; from a message action, it can replace or delete that message."""
         token = uuid.uuid4().hex
-        self.response_urls[token] = {"user": user, "channel": channel, "thread_ts": thread_ts, "uses": 0}
+        self.response_urls[token] = {
+            "user": user,
+            "channel": channel,
+            "thread_ts": thread_ts,
+            "original_ts": original_ts,
+            "uses": 0,
+        }
         return f"{self.respond_base}{token}"
 
     def base(self, kind: str, user: str) -> dict[str, Any]:

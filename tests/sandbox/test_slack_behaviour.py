@@ -119,3 +119,24 @@ def test_an_unknown_command_is_refused_by_slack_not_sent(sandbox, app_answers):
     client.send(sandbox.side, MAYA, PMO_CHANNEL, "/nope")
     assert received == []
     assert "is not a valid command" in sandbox.workspace.messages_in(PMO_CHANNEL, MAYA)[-1]["text"]
+
+
+def test_response_url_can_replace_or_delete_the_message_clicked(sandbox, app_answers):
+    _, received = app_answers
+    web = WebClient(token=people.BOT_TOKEN, base_url=sandbox.url + "api/")
+    button = {"type": "button", "action_id": "go", "text": {"type": "plain_text", "text": "Go"}, "value": "1"}
+    blocks = [{"type": "actions", "block_id": "b", "elements": [button]}]
+    posted = web.chat_postMessage(channel=PMO_CHANNEL, text="Click me", blocks=blocks)
+    assert client.act_in_message(sandbox.side, MAYA, PMO_CHANNEL, posted["ts"], "b", "go", None) is None
+    url = received[-1]["response_url"]
+
+    def post(body: dict) -> None:
+        request = urllib.request.Request(
+            url, data=json.dumps(body).encode(), method="POST", headers={"Content-Type": "application/json"}
+        )
+        urllib.request.urlopen(request, timeout=10).close()
+
+    post({"replace_original": True, "text": "Clicked"})
+    assert sandbox.workspace.find_message(PMO_CHANNEL, posted["ts"])["text"] == "Clicked"
+    post({"delete_original": True})
+    assert sandbox.workspace.find_message(PMO_CHANNEL, posted["ts"]) is None
