@@ -7,12 +7,19 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response, StreamingResponse
+from starlette.responses import (
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -58,7 +65,9 @@ class Site:
         file_id = request.path_params["file_id"]
         record = self.ws.state["files"].get(file_id)
         data = await request.body()
-        if record is None or "content" in record or len(data) > MAX_UPLOAD:
+        refused = record is None or "content" in record or len(data) > MAX_UPLOAD
+        self.api.record("upload", {"file_id": file_id, "content": data}, {"ok": not refused})
+        if refused:
             return PlainTextResponse("failed", status_code=400)
         await run_in_threadpool(self.ws.store_file, file_id, {}, data)
         return PlainTextResponse(f"OK - {len(data)}")
@@ -73,6 +82,13 @@ class Site:
         if request.query_params.get("download") or not record["mimetype"].startswith("image/"):
             headers["Content-Disposition"] = f'attachment; filename="{record["name"].replace(chr(34), "")}"'
         return Response(content, media_type=record["mimetype"], headers=headers)
+
+    async def archives(self, request: Request) -> Response:
+        """A permalink opened from outside the page: the conversation, with the message's thread open."""
+        channel, stamp = request.path_params["channel"], request.path_params["stamp"].removeprefix("p")
+        ts = f"{stamp[:-6]}.{stamp[-6:]}" if stamp.isdigit() and len(stamp) > 6 else ""
+        thread = request.query_params.get("thread_ts") or ts
+        return RedirectResponse("/?" + urlencode({"c": channel, "t": thread}), status_code=302)
 
     async def respond(self, request: Request) -> Response:
         body = await _form_or_json(request)
@@ -179,6 +195,7 @@ def build(site: Site) -> Starlette:
         Route("/upload/{file_id}", site.upload, methods=["POST", "PUT"]),
         Route("/files/{file_id}/{name}", site.file),
         Route("/respond/{token}", site.respond, methods=["POST"]),
+        Route("/archives/{channel}/{stamp}", site.archives),
         Route("/ui/frame", site.frame),
         Route("/ui/stream", site.stream),
         Route("/ui/{action}", site.ui, methods=["POST"]),

@@ -21,6 +21,7 @@ from sandbox.workspace import Workspace, dm_id
 log = logging.getLogger(__name__)
 
 TRIGGER_SECONDS = 3.0
+STRANGER = "U0STRANGER"  # whose modals a trigger_id the stand-in never issued opens (admit_strangers only)
 MAX_STACK = 3
 MAX_TEXT = 40_000
 
@@ -34,9 +35,42 @@ class ApiError(Exception):
 
 @dataclass
 class Call:
+    """One Web API call as the app made it (args decoded from JSON strings) and Slack's answer."""
+
     method: str
     args: dict[str, Any]
     answer: dict[str, Any] = field(default_factory=dict)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.args[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.args.get(key, default)
+
+    @property
+    def text_of_blocks(self) -> str:
+        """Every piece of text in the call's blocks (or view's blocks), joined, for assertions."""
+        return "\n".join(_texts(self._blocks()))
+
+    @property
+    def mrkdwn(self) -> str:
+        """Everything Slack would render as mrkdwn: the top-level text and every mrkdwn text object."""
+        return "\n".join([self.args.get("text") or "", *_texts(self._blocks(), only_type="mrkdwn")])
+
+    def _blocks(self) -> list:
+        return self.args.get("blocks") or (self.args.get("view") or {}).get("blocks") or []
+
+
+def _texts(node: Any, only_type: str | None = None) -> list[str]:
+    if isinstance(node, dict):
+        wanted = only_type is None or node.get("type") == only_type
+        found = [node["text"]] if isinstance(node.get("text"), str) and wanted else []
+        for value in node.values():
+            found.extend(_texts(value, only_type))
+        return found
+    if isinstance(node, list):
+        return [text for item in node for text in _texts(item, only_type)]
+    return []
 
 
 @dataclass
@@ -55,9 +89,13 @@ class Trigger:
 
 
 class WebApi:
-    def __init__(self, workspace: Workspace, base_url: str = "http://127.0.0.1/"):
+    def __init__(self, workspace: Workspace, base_url: str = "http://127.0.0.1/", *, admit_strangers: bool = False):
+        """With `admit_strangers` (for test suites with ids of their own), any bot token, user id, channel id
+        and trigger_id is accepted and made on first use; everything else is checked as in the sandbox."""
         self.ws = workspace
         self.base_url = base_url
+        self.admit_strangers = admit_strangers
+        self.users: dict[str, dict[str, Any]] = {}  # profile fields to answer users.info with, by user id
         self.calls: list[Call] = []
         self.failures: dict[str, Failure] = {}
         self.holds: dict[str, threading.Event] = {}
@@ -78,6 +116,10 @@ class WebApi:
         gate = self.holds[method] = threading.Event()
         return gate
 
+    def record(self, method: str, args: dict[str, Any], answer: dict[str, Any]) -> None:
+        with self._lock:
+            self.calls.append(Call(method, args, answer))
+
     def calls_to(self, method: str) -> list[Call]:
         with self._lock:
             return [call for call in self.calls if call.method == method]
@@ -96,7 +138,7 @@ class WebApi:
             gate.wait(timeout=10)
         status, answer, headers = 200, None, {}
         failure = self.failures.get(method)
-        if token != people.BOT_TOKEN:
+        if token != people.BOT_TOKEN and not (self.admit_strangers and str(token).startswith("xoxb-")):
             answer = {"ok": False, "error": "not_authed" if not token else "invalid_auth"}
         elif failure and failure.remaining > 0:
             failure.remaining -= 1
@@ -124,12 +166,31 @@ class WebApi:
 
     # --- helpers for the methods ------------------------------------------------------------------
 
+    def known_user(self, user_id: Any) -> bool:
+        user_id = str(user_id or "")
+        if self.admit_strangers:
+            return user_id[:1] in ("U", "W") and user_id.isalnum()
+        return user_id in people.BY_ID
+
+    def user_profile(self, user_id: str) -> dict[str, Any] | None:
+        if user_id == people.BOT_USER_ID:
+            return people.BOT_USER
+        person = people.BY_ID.get(user_id)
+        if person is not None:
+            return person.as_slack_user() | self.users.get(user_id, {})
+        if not self.known_user(user_id):
+            return None
+        base = {"id": user_id, "name": user_id.lower(), "tz": people.TIME_ZONE, "tz_offset": -18000}
+        return base | self.users.get(user_id, {})
+
     def conversation(self, channel_id: Any, user_for_dm: bool = True) -> dict[str, Any]:
         """A channel by id; a user id names the app's DM with that user, as chat.postMessage allows."""
         channel_id = str(channel_id or "")
-        if user_for_dm and channel_id in people.BY_ID:
+        if user_for_dm and channel_id[:1] in ("U", "W") and self.known_user(channel_id):
             channel_id = dm_id(channel_id)
         channel = self.ws.channel(channel_id)
+        if channel is None and self.admit_strangers and channel_id[:1] in ("C", "D", "G") and channel_id.isalnum():
+            channel = self.ws.stranger_channel(channel_id)
         if channel is None:
             raise ApiError("channel_not_found")
         if people.BOT_USER_ID not in channel["members"]:
@@ -138,6 +199,8 @@ class WebApi:
 
     def use_trigger(self, trigger_id: Any) -> str:
         trigger = self.triggers.get(str(trigger_id or ""))
+        if trigger is None and self.admit_strangers and trigger_id:
+            return STRANGER
         if trigger is None:
             raise ApiError("invalid_trigger_id")
         if trigger.used:

@@ -81,9 +81,9 @@ def update(api: WebApi, args: dict[str, Any]) -> dict[str, Any]:
 def post_ephemeral(api: WebApi, args: dict[str, Any]) -> dict[str, Any]:
     channel = api.conversation(args.get("channel"))
     user = str(args.get("user") or "")
-    if user not in people.BY_ID:
+    if not api.known_user(user):
         raise ApiError("user_not_found")
-    if user not in channel["members"]:
+    if user not in channel["members"] and not api.admit_strangers:
         raise ApiError("user_not_in_channel")
     content = api.check_message(args)
     message = {
@@ -115,10 +115,12 @@ def permalink(api: WebApi, args: dict[str, Any]) -> dict[str, Any]:
     channel = api.conversation(args.get("channel"), user_for_dm=False)
     ts = str(args.get("message_ts") or "")
     message = api.ws.find_message(channel["id"], ts)
-    if message is None:
+    if message is None and not api.admit_strangers:  # a suite's invented messages are taken as read
         raise ApiError("message_not_found")
-    thread = message.get("thread_ts") or ts
-    link = f"{api.base_url}?c={channel['id']}&t={thread}#m{ts.replace('.', '')}"
+    thread = (message or {}).get("thread_ts") or ts
+    link = f"{api.base_url}archives/{channel['id']}/p{ts.replace('.', '')}"  # Slack's shape; the page opens it
+    if thread != ts:
+        link += f"?thread_ts={thread}&cid={channel['id']}"
     return {"channel": channel["id"], "permalink": link}
 
 
@@ -130,12 +132,12 @@ def conversations_open(api: WebApi, args: dict[str, Any]) -> dict[str, Any]:
         raise ApiError("users_list_not_supplied")
     if len(users) > 8:
         raise ApiError("too_many_users")
-    unknown = [u for u in users if u not in people.BY_ID and u != people.BOT_USER_ID]
+    unknown = [u for u in users if not api.known_user(u) and u != people.BOT_USER_ID]
     if unknown:
         raise ApiError("user_not_found")
     humans = [u for u in users if u != people.BOT_USER_ID]
     if len(humans) == 1:
-        channel = api.ws.channel(dm_id(humans[0]))
+        channel = api.ws.channel(dm_id(humans[0])) or api.ws.stranger_channel(dm_id(humans[0]))
         return {"channel": {"id": channel["id"]}, "no_op": True, "already_open": True}
     channel = api.ws.group_with(humans)
     return {"channel": {"id": channel["id"], "is_mpim": True}}

@@ -27,13 +27,10 @@ def auth_test(api: WebApi, args: dict[str, Any]) -> dict[str, Any]:
 
 
 def users_info(api: WebApi, args: dict[str, Any]) -> dict[str, Any]:
-    user_id = str(args.get("user") or "")
-    if user_id == people.BOT_USER_ID:
-        return {"user": people.BOT_USER}
-    person = people.BY_ID.get(user_id)
-    if person is None:
+    profile = api.user_profile(str(args.get("user") or ""))
+    if profile is None:
         raise ApiError("user_not_found")
-    return {"user": person.as_slack_user()}
+    return {"user": profile}
 
 
 def users_list(api: WebApi, args: dict[str, Any]) -> dict[str, Any]:

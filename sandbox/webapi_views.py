@@ -120,7 +120,7 @@ def replace(api: WebApi, current: dict[str, Any], view: dict[str, Any]) -> dict[
 
 def publish(api: WebApi, args: dict[str, Any]) -> dict[str, Any]:
     view, user = args.get("view"), str(args.get("user_id") or "")
-    if user not in people.BY_ID:
+    if not api.known_user(user):
         raise ApiError("user_not_found")
     if not isinstance(view, dict) or view.get("type") != "home":
         raise ApiError("invalid_arguments")

@@ -139,6 +139,16 @@ class Workspace:
     def channels(self) -> list[dict[str, Any]]:
         return list(self.state["channels"].values())
 
+    def stranger_channel(self, channel_id: str) -> dict[str, Any]:
+        """A conversation the workspace did not know, made on first use (for test suites with ids of their own)."""
+        kind = {"C": "channel", "D": "im", "G": "mpim"}[channel_id[0]]
+        with self.lock:
+            channel = self.state["channels"].setdefault(
+                channel_id, {"id": channel_id, "name": channel_id.lower(), "kind": kind, "members": [BOT_USER_ID]}
+            )
+        self.changed()
+        return channel
+
     def group_with(self, members: list[str]) -> dict[str, Any]:
         """The group DM of exactly `members` (plus the app), made on first use as conversations.open does."""
         wanted = sorted({*members, BOT_USER_ID})

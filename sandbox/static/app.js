@@ -201,7 +201,24 @@ async function act(control, value) {
   try { await post("action", body); } finally { control.disabled = false; }
 }
 
+// A permalink to a message here (Slack's /archives/C…/p… shape): open its conversation and thread in place.
+function openPermalink(link) {
+  const url = new URL(link.href, location.href);
+  const match = url.origin === location.origin && url.pathname.match(/^\/archives\/([A-Z0-9]+)\/p(\d+)(\d{6})$/);
+  if (!match) return false;
+  state.channel = match[1];
+  state.tab = "messages";
+  state.thread = url.searchParams.get("thread_ts") || `${match[2]}.${match[3]}`;
+  refresh();
+  return true;
+}
+
 document.addEventListener("click", async (event) => {
+  const permalink = event.target.closest("a[href]");
+  if (permalink && !permalink.dataset.nav && openPermalink(permalink)) {
+    event.preventDefault();
+    return;
+  }
   const nav = event.target.closest("a[data-nav]");
   if (nav) {
     event.preventDefault();

@@ -35,3 +35,23 @@ def test_a_confirm_dialog_comes_before_the_action_and_cancel_sends_nothing(brows
     expect(page.get_by_role("dialog")).to_have_count(0)
     assert sandbox.workspace.stack(DANA) == []
     page.close()
+
+
+def test_a_permalink_opens_its_conversation_and_thread_in_place(browser, sandbox):
+    from slack_sdk import WebClient
+
+    from sandbox import people
+
+    web = WebClient(token=people.BOT_TOKEN, base_url=sandbox.url + "api/")
+    parent = web.chat_postMessage(channel=PMO_CHANNEL, text="The parent")["ts"]
+    web.chat_postMessage(channel=PMO_CHANNEL, text="A reply in the thread", thread_ts=parent)
+    link = web.chat_getPermalink(channel=PMO_CHANNEL, message_ts=parent)["permalink"]
+    assert f"/archives/{PMO_CHANNEL}/p{parent.replace('.', '')}" in link
+    web.chat_postMessage(channel=DANA, text=f"See <{link}|the discussion>")
+    page = browser.new_page()
+    page.goto(f"{sandbox.url}?as={DANA}")
+    page.get_by_role("link", name="the discussion").click()
+    expect(page.get_by_role("complementary", name="Thread")).to_contain_text("A reply in the thread")
+    expect(page.get_by_role("heading", name="#pmo-ideas")).to_be_visible()
+    assert len(page.context.pages) == 1
+    page.close()
