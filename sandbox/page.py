@@ -167,7 +167,7 @@ def modal_html(ws: Workspace, me: str) -> tuple[str, str]:
     ctx = Ctx("modal", view["id"], channel_names(ws), "/", view["_errors"], view["state"].get("values", {}))
     title = plain(view["title"]["text"])
     back = (
-        '<button type="button" class="icon-btn" data-modal="back" aria-label="Back">←</button>'
+        '<button type="button" class="icon-btn" data-modal="back" aria-label="Go back">←</button>'
         if len(stack) > 1
         else ""
     )
