@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
+from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
 
@@ -13,7 +15,7 @@ EXIT_CONFIG = 2
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="idea-coach", description="Idea Coach: a PMO's idea pipeline in Slack.")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     serve = commands.add_parser("serve", help="run the bot (Socket Mode when SLACK_APP_TOKEN is set)")
     serve.add_argument("--http", action="store_true", help="serve HTTP (POST /slack/events, GET /healthz)")
@@ -33,7 +35,18 @@ def main(argv: list[str] | None = None) -> int:
     sweep.add_argument("--at", metavar="ISO-TIME", help="sweep as if it were this time (no zone: strategy's zone)")
     sweep.add_argument("--dry-run", action="store_true", help="print the nudges it would send; send nothing")
 
+    sandbox = commands.add_parser("sandbox", help="try it without Slack: a local workspace in the browser")
+    sandbox.add_argument("--port", type=int, default=3000, help="port on 127.0.0.1 (default 3000)")
+    sandbox.add_argument("--demo", action="store_true", help="start with a realistic pipeline of ideas")
+    sandbox.add_argument("--reset", action="store_true", help="forget the saved sandbox and start over")
+
     args = parser.parse_args(argv)
+    if args.command is None:
+        if os.environ.get("SLACK_BOT_TOKEN"):
+            parser.error("the following arguments are required: COMMAND")
+        args = parser.parse_args(["sandbox"])
+    if args.command == "sandbox":
+        return sandbox_command(args)
     try:
         settings = load_settings()
         from bot import logs
@@ -174,6 +187,20 @@ def sweep_command(settings: Settings, args: argparse.Namespace) -> int:
         print(item.describe())
     print(report.summary())
     return 0
+
+
+def sandbox_command(args: argparse.Namespace) -> int:
+    """A local Slack-like workspace with the real bot; needs no Slack credentials."""
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    try:
+        from sandbox.run import serve_forever, start
+
+        strategy_file = Path(os.environ.get("STRATEGY_FILE") or "strategy.yml")
+        return serve_forever(start(port=args.port, demo=args.demo, reset=args.reset, strategy_file=strategy_file))
+    except ConfigError as error:
+        print(f"idea-coach: {error}", file=sys.stderr)
+        return EXIT_CONFIG
 
 
 def parse_at(value: str, time_zone: str):
