@@ -2,6 +2,7 @@
 
 from models.base import Base
 from models.decision import Decision, DecisionDraft, Feedback
+from models.home import HomeOpening, HomeRefresh
 from models.idea import (
     AuditEvent,
     CoachingThread,
@@ -13,6 +14,7 @@ from models.idea import (
     ThreadMessage,
     parse_reference,
 )
+from models.joining import IdeaContributor, JoinProposal
 from models.lifecycle import IllegalTransition, Move, Stage, advance
 from models.nudge import DeliveryStatus, Digest, Nudge, UserTimeZone
 
@@ -25,9 +27,13 @@ __all__ = [
     "DeliveryStatus",
     "Digest",
     "Feedback",
+    "HomeOpening",
+    "HomeRefresh",
     "Idea",
+    "IdeaContributor",
     "IdeaGoal",
     "IllegalTransition",
+    "JoinProposal",
     "LogFrame",
     "Move",
     "Nudge",

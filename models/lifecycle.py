@@ -16,6 +16,7 @@ class Stage(StrEnum):
     DECIDED_NO_GO = "decided_no_go"
     NOT_NOW = "not_now"
     WITHDRAWN = "withdrawn"
+    JOINED = "joined"
 
     @property
     def label(self) -> str:
@@ -35,6 +36,7 @@ class Move(StrEnum):
     WITHDRAW = "withdraw"
     RECONSIDER = "reconsider"
     REVISIT = "revisit"
+    JOIN = "join"
 
 
 STAGE_LABELS: dict[Stage, str] = {
@@ -45,9 +47,10 @@ STAGE_LABELS: dict[Stage, str] = {
     Stage.DECIDED_NO_GO: "Decided: no-go",
     Stage.NOT_NOW: "Not now",
     Stage.WITHDRAWN: "Withdrawn",
+    Stage.JOINED: "Joined forces with another idea",
 }
 
-CLOSED_STAGES = frozenset({Stage.DECIDED_GO, Stage.DECIDED_NO_GO, Stage.WITHDRAWN})
+CLOSED_STAGES = frozenset({Stage.DECIDED_GO, Stage.DECIDED_NO_GO, Stage.WITHDRAWN, Stage.JOINED})
 
 # Deciding an idea that is already decided is a correction: a new, visible decision, never an edit.
 _DECIDABLE = (
@@ -76,6 +79,11 @@ TRANSITIONS: dict[tuple[Stage, Move], Stage] = {
     (Stage.DECIDED_NO_GO, Move.RECONSIDER): Stage.IN_COACHING,
     (Stage.NOT_NOW, Move.RECONSIDER): Stage.IN_COACHING,
     (Stage.NOT_NOW, Move.REVISIT): Stage.IN_COACHING,
+    # Joining forces closes the later of two similar ideas once both submitters agreed.
+    **{
+        (stage, Move.JOIN): Stage.JOINED
+        for stage in (Stage.SUBMITTED, Stage.IN_COACHING, Stage.READY_FOR_DECISION, Stage.NOT_NOW)
+    },
 }
 
 
@@ -97,6 +105,7 @@ MOVE_PHRASES: dict[Move, str] = {
     Move.WITHDRAW: "be withdrawn",
     Move.RECONSIDER: "be reconsidered",
     Move.REVISIT: "be revisited",
+    Move.JOIN: "join forces with another idea",
 }
 
 
