@@ -180,6 +180,13 @@ class Clocks(_Strict):
     awaiting_decision_business_days: Annotated[int, Field(ge=1, le=60)] = 5
 
 
+class Capacity(_Strict):
+    """What the PMO can deliver this year, in the unit Go decisions estimate their effort in."""
+
+    amount: Annotated[float, Field(gt=0, le=1_000_000)]
+    unit: Annotated[str, Field(min_length=1, max_length=30)] = "person-days"
+
+
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -237,6 +244,7 @@ class Strategy(_Strict):
     criteria: Annotated[list[Criterion], Field(min_length=1, max_length=10)]
     clocks: Clocks = Clocks()
     calendar: Calendar = Calendar()
+    capacity: Capacity | None = None
 
     @model_validator(mode="after")
     def _check_references(self) -> Strategy:

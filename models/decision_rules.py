@@ -20,6 +20,7 @@ REASON_MAX = 300
 EXPLANATION_MIN = 30
 EXPLANATION_MAX = 2000
 SCORE_RANGE = range(1, 6)
+EFFORT_MAX = 100_000
 
 
 class Outcome(StrEnum):
@@ -65,6 +66,7 @@ class Proposal:
     owner_id: str = ""
     target_start: date | None = None
     revisit_on: date | None = None
+    effort: float | None = None
 
     def to_payload(self) -> dict:
         payload = asdict(self)
@@ -162,6 +164,8 @@ def check_proposal(
             errors["target_start"] = "When should it start?"
         elif proposal.target_start < today:
             errors["target_start"] = "The target start can't be in the past."
+        if proposal.effort is None or not 0 < proposal.effort <= EFFORT_MAX:
+            errors["effort"] = "Give a rough size, more than 0: it is what the portfolio counts against capacity."
     return errors
 
 

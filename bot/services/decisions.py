@@ -83,6 +83,7 @@ def _proposal_of(decision: Decision) -> Proposal:
             "owner_id": decision.owner_id or "",
             "target_start": decision.target_start.isoformat() if decision.target_start else None,
             "revisit_on": decision.revisit_on.isoformat() if decision.revisit_on else None,
+            "effort": decision.effort,
         }
     )
 
@@ -157,6 +158,7 @@ def send(runtime: Runtime, draft_id: int | None, decider_id: str) -> Decision:
             owner_id=proposal.owner_id or None,
             target_start=proposal.target_start if outcome is Outcome.GO else None,
             revisit_on=proposal.revisit_on if outcome is Outcome.NOT_NOW else None,
+            effort=proposal.effort if outcome is Outcome.GO else None,
             corrects_id=previous.id if previous else None,
         )
         session.add(decision)

@@ -135,7 +135,7 @@ def input_value(state: dict[str, Any], block_id: str) -> Any:
     """The value of a submitted input block's element, by element type."""
     element = state.get(block_id, {}).get(Action.INPUT, {})
     kind = element.get("type")
-    if kind == "plain_text_input":
+    if kind in ("plain_text_input", "number_input"):
         return element.get("value") or ""
     if kind in ("checkboxes", "multi_static_select"):
         return [chosen["value"] for chosen in element.get("selected_options") or []]
