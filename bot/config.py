@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     pmo_lead_id: str = ""
     strategy_file: Path = Path("strategy.yml")
     log_level: str = "INFO"
+    # Seconds a change waits before the App Homes it concerns are published again; changes meanwhile
+    # ride along, so each person's Home is published once. 0 leaves refreshes to the scheduler's sweep.
+    home_refresh_seconds: Annotated[float, Field(ge=0, le=300)] = 2.0
 
     @field_validator("pmo_staff_ids", "pmo_decider_ids", mode="before")
     @classmethod

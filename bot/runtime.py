@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings, Strategy
 from bot.delivery import Courier
 from bot.slack import SlackGateway
+
+if TYPE_CHECKING:
+    from bot.services.home_refresh import HomeRefresher
 
 
 def utc_now() -> datetime:
@@ -24,6 +28,13 @@ class Runtime:
     session_factory: sessionmaker[Session]
     gateway: SlackGateway
     clock: Callable[[], datetime] = field(default=utc_now)
+    home_refresher: HomeRefresher | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.session_factory is not None:
+            from bot.services import home_refresh  # services import this module
+
+            self.home_refresher = home_refresh.attach(self)
 
     @property
     def courier(self) -> Courier:

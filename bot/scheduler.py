@@ -27,7 +27,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.config import Settings, Strategy
 from bot.db import make_engine, make_session_factory
 from bot.runtime import Runtime, utc_now
-from bot.services import coaching, digest, nudges
+from bot.services import coaching, digest, home_refresh, nudges
 from bot.slack import SlackGateway, make_web_client
 from models.nudging import NudgeKind
 
@@ -57,6 +57,7 @@ def sweep_job(runtime: Runtime) -> None:
     _guarded("nudge sweep", lambda: nudges.sweep(runtime, now))
     _guarded("digest catch-up", lambda: digest.digest_if_due(runtime, now))
     _guarded("forgetting old event ids", lambda: coaching.forget_old_events(runtime, now))
+    _guarded("App Home refresh catch-up", lambda: home_refresh.refresh_homes(runtime))
 
 
 def revisit_job(runtime: Runtime) -> None:

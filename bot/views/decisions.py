@@ -485,3 +485,8 @@ def parse_feedback(view: dict[str, Any]) -> tuple[int | None, str, bool, dict[st
     if len(comment) > 1000:
         errors["comment"] = "Please keep this under 1000 characters."
     return rating, comment.strip(), anonymous, errors
+
+
+def explanation_modal(idea: Idea, notice: Blocks) -> dict[str, Any]:
+    """The decision notice, opened again from the Home."""
+    return modal(Callback.EXPLANATION, idea.reference, notice[:100], close="Close", metadata=str(idea.id))

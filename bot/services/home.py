@@ -1,0 +1,206 @@
+"""The App Home: what each person sees, built in a fixed number of queries, and publishing it."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.db import transaction
+from bot.runtime import Runtime
+from bot.services.decisions import _proposal_of, latest_decision
+from bot.services.errors import Refused
+from bot.services.intake import visible_idea
+from bot.services.nudges import rules_of
+from bot.services.portfolio import portfolio_in
+from bot.views import decisions as decision_views
+from bot.views.home import OVERVIEW, SECTIONS, HomeIdea, HomeState, PersonHome, home_view
+from bot.views.home_staff import NO_GOAL, OVERVIEW_ROWS, PAGE_ROWS, SectionPage, StaffHome, staff_blocks
+from models import CoachingThread, Decision, HomeOpening, Idea, IdeaContributor, IdeaGoal, Stage
+from models.business_time import add_business_days, subtract_business_days
+from models.lifecycle import DECIDED_STAGES
+from models.nudging import NudgeKind
+
+COMING_BACK_DAYS = 30
+RECENTLY_DECIDED_DAYS = 30
+OWN_IDEAS_READ = 15
+OPEN_STAGES = [stage for stage in Stage if stage.is_open]
+
+
+def show(runtime: Runtime, user_id: str, state: HomeState | None = None, *, opened: bool = False) -> None:
+    """Publish `user_id`'s Home in `state` (or the state they last had), remembering it for refreshes."""
+    state = remember(runtime, user_id, state, opened=opened)
+    runtime.gateway.publish_home(user_id, build(runtime, user_id, state))
+
+
+def remember(runtime: Runtime, user_id: str, state: HomeState | None, *, opened: bool) -> HomeState:
+    now = runtime.clock()
+    for _ in range(2):  # a second try when someone else's first opening raced ours
+        try:
+            with transaction(runtime.session_factory) as session:
+                opening = session.get(HomeOpening, user_id, with_for_update=True)
+                if state is None:
+                    state = HomeState.from_metadata(json.dumps(opening.state) if opening else None)
+                stored = json.loads(state.to_metadata())
+                if opening is None:
+                    session.add(HomeOpening(user_id=user_id, opened_at=now, state=stored))
+                else:
+                    opening.state = stored
+                    if opened:
+                        opening.opened_at = now
+            return state
+        except IntegrityError:
+            continue
+    return state or HomeState()
+
+
+def build(runtime: Runtime, user_id: str, state: HomeState) -> dict[str, Any]:
+    now = runtime.clock()
+    with runtime.session_factory() as session:
+        person = person_home(session, runtime, user_id, now)
+        if not runtime.is_pmo(user_id):
+            return home_view(person, user_id, state)
+        staff = StaffHome(
+            state,
+            staff_sections(session, runtime, user_id, state, now),
+            portfolio_in(session, runtime.strategy) if state.section == OVERVIEW else None,
+        )
+    return home_view(person, user_id, state, staff_blocks(staff, runtime.strategy))
+
+
+_LATEST_THREAD = (
+    select(CoachingThread.permalink)
+    .where(CoachingThread.idea_id == Idea.id)
+    .order_by(CoachingThread.id.desc())
+    .limit(1)
+    .scalar_subquery()
+)
+_COLUMNS = (
+    Idea.id,
+    Idea.title,
+    Idea.stage,
+    Idea.submitter_id,
+    Idea.coach_id,
+    Idea.stage_entered_at,
+    Idea.revisit_on,
+    Idea.last_reply_by,
+)
+
+
+def _home_idea(row, runtime: Runtime, *, with_promise: bool = False, thread_link: str | None = None) -> HomeIdea:
+    due = None
+    if with_promise:
+        clocks, calendar = runtime.strategy.clocks, runtime.strategy.calendar.work_calendar
+        if row.stage == Stage.SUBMITTED and row.coach_id is None:
+            due = add_business_days(row.stage_entered_at, clocks.unassigned_business_days, calendar)
+        elif row.stage == Stage.READY_FOR_DECISION:
+            due = add_business_days(row.stage_entered_at, clocks.awaiting_decision_business_days, calendar)
+    return HomeIdea(*row[: len(_COLUMNS)], thread_link=thread_link, due=due)
+
+
+def person_home(session: Session, runtime: Runtime, user_id: str, now: datetime) -> PersonHome:
+    """The ideas `user_id` submitted or was credited on (they follow ideas theirs joined), newest first."""
+    credited = select(IdeaContributor.idea_id).where(IdeaContributor.user_id == user_id)
+    theirs = or_(Idea.submitter_id == user_id, Idea.id.in_(credited))
+    rows = session.execute(
+        select(*_COLUMNS, _LATEST_THREAD).where(theirs).order_by(Idea.id.desc()).limit(OWN_IDEAS_READ)
+    ).all()
+    total = session.scalar(select(func.count()).select_from(Idea).where(theirs))
+    ideas = [_home_idea(row, runtime, with_promise=True, thread_link=row[-1]) for row in rows]
+    return PersonHome(ideas, total or 0)
+
+
+def _section_rules(runtime: Runtime, user_id: str, now: datetime) -> dict[str, tuple[Any, tuple]]:
+    """Each section's condition and order."""
+    rules = rules_of(runtime)
+    stalled = or_(
+        *(
+            and_(
+                Idea.stage == stage,
+                Idea.clock_started_at <= subtract_business_days(now, rules.thresholds.days(kind), rules.calendar),
+                *((Idea.coach_id.is_(None),) if kind is NudgeKind.UNASSIGNED else ()),
+            )
+            for kind, stage in (
+                (NudgeKind.UNASSIGNED, Stage.SUBMITTED),
+                (NudgeKind.COACHING_QUIET, Stage.IN_COACHING),
+                (NudgeKind.AWAITING_DECISION, Stage.READY_FOR_DECISION),
+            )
+        )
+    )
+    today = rules.calendar.today(now)
+    return {
+        "queue": (and_(Idea.stage == Stage.SUBMITTED, Idea.coach_id.is_(None)), (Idea.created_at, Idea.id)),
+        "mine": (and_(Idea.coach_id == user_id, Idea.stage.in_(OPEN_STAGES)), (Idea.stage_entered_at, Idea.id)),
+        "ready": (Idea.stage == Stage.READY_FOR_DECISION, (Idea.stage_entered_at, Idea.id)),
+        "stalled": (stalled, (Idea.clock_started_at, Idea.id)),
+        "returning": (
+            and_(Idea.stage == Stage.NOT_NOW, Idea.revisit_on <= today + timedelta(days=COMING_BACK_DAYS)),
+            (Idea.revisit_on, Idea.id),
+        ),
+        "decided": (
+            and_(
+                Idea.stage.in_(DECIDED_STAGES),
+                Idea.stage_entered_at >= now - timedelta(days=RECENTLY_DECIDED_DAYS),
+            ),
+            (Idea.stage_entered_at.desc(), Idea.id.desc()),
+        ),
+    }
+
+
+def _filters(state: HomeState) -> list[Any]:
+    where = []
+    if state.stage:
+        where.append(Idea.stage == state.stage)
+    if state.goal == NO_GOAL:
+        where.append(~exists().where(IdeaGoal.idea_id == Idea.id))
+    elif state.goal:
+        where.append(exists().where(IdeaGoal.idea_id == Idea.id, IdeaGoal.goal_id == state.goal))
+    if state.coach:
+        where.append(Idea.coach_id == state.coach)
+    return where
+
+
+def staff_sections(
+    session: Session, runtime: Runtime, user_id: str, state: HomeState, now: datetime
+) -> dict[str, SectionPage]:
+    """Two statements per section shown (a page and a count), whatever the number of ideas."""
+    rules = _section_rules(runtime, user_id, now)
+    keys = list(SECTIONS) if state.section == OVERVIEW else [state.section]
+    limit, offset = (OVERVIEW_ROWS, 0) if state.section == OVERVIEW else (PAGE_ROWS, state.page * PAGE_ROWS)
+    pages = {}
+    for key in keys:
+        condition, order = rules[key]
+        where = [condition, *_filters(state)]
+        rows = session.execute(select(*_COLUMNS).where(*where).order_by(*order).limit(limit).offset(offset)).all()
+        total = session.scalar(select(func.count()).select_from(Idea).where(*where)) or 0
+        pages[key] = SectionPage([_home_idea(row, runtime) for row in rows], total)
+    return pages
+
+
+# --- the explanation of a decision, from the Home -------------------------------------------------------
+
+
+def explanation(runtime: Runtime, idea_id: int | None, user_id: str) -> dict[str, Any]:
+    """The latest decision notice as a modal, for those who may see the idea."""
+    found = visible_idea(runtime, idea_id, user_id, "that one")
+    if found.idea is None:
+        raise Refused(found.refusal)
+    idea = found.idea
+    with runtime.session_factory() as session:
+        decision = latest_decision(session, idea.id)
+        previous = session.get(Decision, decision.corrects_id) if decision and decision.corrects_id else None
+    if decision is None:
+        raise Refused(f"{idea.reference} hasn't been decided yet.")
+    _, blocks = decision_views.notice_blocks(
+        idea,
+        _proposal_of(decision),
+        runtime.strategy,
+        decider_id=decision.decided_by,
+        weighted=decision.weighted_score,
+        corrects=previous,
+    )
+    return decision_views.explanation_modal(idea, blocks)
