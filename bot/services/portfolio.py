@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from sqlalchemy import exists, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from bot.config import Strategy
 from bot.runtime import Runtime
@@ -34,7 +34,8 @@ def portfolio_in(session: Session, strategy: Strategy) -> Portfolio:
     ).all()
     linked = exists().where(IdeaGoal.idea_id == Idea.id)
     unlinked = session.execute(select(Idea.stage, func.count()).where(~linked).group_by(Idea.stage)).all()
-    latest = select(func.max(Decision.id)).where(Decision.idea_id == Idea.id).scalar_subquery()
+    later = aliased(Decision)
+    latest = select(func.max(later.id)).where(later.idea_id == Idea.id).scalar_subquery()
     efforts = session.execute(
         select(Idea.id, Decision.effort)
         .join(Decision, Decision.idea_id == Idea.id)

@@ -196,6 +196,8 @@ HELP_TEXT = (
     "• `/idea mine` — your ideas and where each stands\n"
     "• `/idea IDEA-12` — the status of one idea\n"
     "• `/idea help` — this message\n"
+    "• `/idea portfolio` and `/idea report [from] [to]` — for PMO staff: the portfolio against the goals, "
+    "and a CSV report (dates like `2027-01-01 2027-03-31` or `last 90 days`)\n"
     "You can also use the *Submit an idea* shortcut, or *Turn into an idea* on any message."
 )
 
