@@ -158,8 +158,8 @@ def next_step(idea: HomeIdea, viewer: str) -> str:
         return f"Next: a PMO coach reaches out{due}. _The PMO's turn._"
     if stage is Stage.IN_COACHING:
         if idea.coach_id and idea.last_reply_by == idea.coach_id:
-            turn = "yours" if viewer == idea.submitter_id else f"{user(idea.submitter_id)}'s"
-            return f"Next: shape it together in the coaching thread. _Your coach spoke last: {turn} turn._"
+            turn = "your" if viewer == idea.submitter_id else f"{user(idea.submitter_id)}'s"
+            return f"Next: shape it together in the coaching thread. _The coach spoke last: {turn} turn._"
         turn = "Yours" if viewer == idea.coach_id else f"The coach's ({user(idea.coach_id)})"
         return f"Next: shape it together in the coaching thread. _{turn} turn._"
     if stage is Stage.READY_FOR_DECISION:

@@ -21,6 +21,11 @@ STAGE_CYCLE = (
 COACHES = ("UCOACH0001", "UCOACH0002")
 
 
+def goal_of(number: int) -> str | None:
+    """Every third idea is linked to no goal; the others take the goals in turn."""
+    return GOALS[(number // 3) % len(GOALS)] if number % 3 else None
+
+
 def idea_values(number: int, stage: Stage, at: datetime, **changes) -> dict:
     coach = None if stage is Stage.SUBMITTED else COACHES[number % 2]
     return {
@@ -59,7 +64,7 @@ def seed(session_factory, count: int, *, now: datetime | None = None, effort: fl
         for number, idea_id in enumerate(ids):
             values = ideas[number]
             if number % 3:
-                links.append({"idea_id": idea_id, "goal_id": GOALS[number % len(GOALS)]})
+                links.append({"idea_id": idea_id, "goal_id": goal_of(number)})
             events.append(
                 {
                     "idea_id": idea_id,
