@@ -196,6 +196,8 @@ def _decision_messages(
     card_note = f"{user(decision.decided_by)} {verb} *{outcome.label}* (weighted {weighted:.1f} of 5)."
     changes: list[Message] = [
         Post(idea.submitter_id, text, blocks, idea_id=idea.id, remember_as=Purpose.DECISION_NOTICE),
+        # People credited on the idea (their own idea joined it) follow it: they read the same explanation.
+        *(Post(person, text, blocks[:-1], idea_id=idea.id) for person in idea.contributor_ids),
         *coaching_note(idea, thread_text, thread_blocks),
         *card_changed(runtime, idea, card_note),
     ]

@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from bot.db import transaction
 from bot.delivery import Message, Post
 from bot.runtime import Runtime
+from bot.services.similar import Similar, similar_to
 from bot.views import messages
 from bot.views.ids import Purpose
 from bot.views.intake import IntakeSource
@@ -50,13 +51,16 @@ def submit_idea(runtime: Runtime, draft: IdeaDraft, submitter_id: str, source: I
         idea.record("submitted", actor_id=submitter_id, at=now, to_stage=Stage.SUBMITTED)
         session.add(idea)
         session.flush()
-        outgoing = intake_messages(runtime, idea)
+        similar = similar_to(session, idea)
+        idea.similar = [{"id": other.id, "title": other.title} for other in similar]
+        outgoing = intake_messages(runtime, idea, similar)
     runtime.courier.deliver(outgoing)
     return idea
 
 
-def intake_messages(runtime: Runtime, idea: Idea) -> list[Message]:
-    receipt_text, receipt_blocks = messages.submitter_receipt(idea, runtime.strategy)
+def intake_messages(runtime: Runtime, idea: Idea, similar: list[Similar] | None = None) -> list[Message]:
+    shown = [other for other in similar or [] if Stage(other.stage) in HINTED_STAGES]
+    receipt_text, receipt_blocks = messages.submitter_receipt(idea, runtime.strategy, shown)
     card_text, card_blocks = messages.intake_card(idea, runtime.strategy)
     return [
         Post(idea.submitter_id, receipt_text, receipt_blocks, idea_id=idea.id, remember_as=Purpose.RECEIPT),
@@ -68,6 +72,10 @@ def intake_messages(runtime: Runtime, idea: Idea) -> list[Message]:
             remember_as=Purpose.INTAKE_CARD,
         ),
     ]
+
+
+# The submitter hears about similar ideas that are still going somewhere, never closed ones.
+HINTED_STAGES = frozenset(stage for stage in Stage if stage.is_open) | {Stage.DECIDED_GO}
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,8 @@ SQLITE_SEARCH = [
 def upgrade() -> None:
     with op.batch_alter_table("decisions") as batch:
         batch.add_column(sa.Column("effort", sa.Float(), nullable=True))
+    with op.batch_alter_table("ideas") as batch:
+        batch.add_column(sa.Column("similar", sa.JSON(), nullable=True))
     op.create_table(
         "home_openings",
         sa.Column("user_id", sa.String(length=32), nullable=False),
@@ -104,5 +106,7 @@ def downgrade() -> None:
     op.drop_table("join_proposals")
     op.drop_table("home_refreshes")
     op.drop_table("home_openings")
+    with op.batch_alter_table("ideas") as batch:
+        batch.drop_column("similar")
     with op.batch_alter_table("decisions") as batch:
         batch.drop_column("effort")
