@@ -53,6 +53,8 @@ def seed(session_factory, count: int, *, now: datetime | None = None, effort: fl
     of `effort`. Returns how many ideas were put in each stage."""
     now = now or datetime.now(UTC)
     per_stage: dict[Stage, int] = dict.fromkeys(STAGE_CYCLE, 0)
+    if count == 0:
+        return per_stage
     with session_factory() as session, session.begin():
         ideas = []
         for number in range(count):
