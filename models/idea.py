@@ -52,7 +52,8 @@ class Idea(Base):
     clock_reset_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     clock_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Indexed: the portfolio's cache asks for the latest change (bot/services/portfolio.py).
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     # Earlier ideas that sounded similar at submission ({"id", "title"}), shown on the intake card.
     similar: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections import defaultdict
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from bot.config import Strategy
@@ -25,15 +27,14 @@ def portfolio(runtime: Runtime) -> Portfolio:
 
 
 def portfolio_in(session: Session, strategy: Strategy) -> Portfolio:
-    """Four statements whatever the number of ideas: stages per goal, stages of ideas with no goal,
-    the effort of each Go idea's latest decision, and the goals of Go ideas."""
-    per_goal = session.execute(
+    """Three statements whatever the number of ideas: stages per goal (no goal as None), the effort of
+    each Go idea's latest decision, and the goals of Go ideas."""
+    stage_counts = session.execute(
         select(IdeaGoal.goal_id, Idea.stage, func.count())
-        .join(Idea, Idea.id == IdeaGoal.idea_id)
+        .select_from(Idea)
+        .outerjoin(IdeaGoal, IdeaGoal.idea_id == Idea.id)
         .group_by(IdeaGoal.goal_id, Idea.stage)
     ).all()
-    linked = exists().where(IdeaGoal.idea_id == Idea.id)
-    unlinked = session.execute(select(Idea.stage, func.count()).where(~linked).group_by(Idea.stage)).all()
     later = aliased(Decision)
     latest = select(func.max(later.id)).where(later.idea_id == Idea.id).scalar_subquery()
     efforts = session.execute(
@@ -54,6 +55,37 @@ def portfolio_in(session: Session, strategy: Strategy) -> Portfolio:
         unit=capacity.unit if capacity else "person-days",
         capacity=capacity.amount if capacity else None,
         goals=[(goal.id, goal.title) for goal in strategy.goals],
-        stage_counts=[*per_goal, *((None, stage, count) for stage, count in unlinked)],
+        stage_counts=stage_counts,
         go_ideas=[(idea_id, effort, goals_of.get(idea_id, [])) for idea_id, effort in efforts],
     )
+
+
+class _Cached:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.key: tuple | None = None
+        self.value: Portfolio | None = None
+
+
+_CACHES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_GUARD = threading.Lock()
+
+
+def cached_portfolio(session: Session, strategy: Strategy) -> Portfolio:
+    """The portfolio, recomputed only when an idea changed since: every change to an idea's stage, goals
+    or decision stamps its updated_at, so (latest updated_at, latest id) tells, in one statement through
+    two indexes, whether the last computation still holds. Every process and every database agree."""
+    bind = session.get_bind()
+    with _GUARD:
+        cache = _CACHES.setdefault(bind, _Cached())
+    fingerprint = session.execute(
+        select(select(func.max(Idea.updated_at)).scalar_subquery(), select(func.max(Idea.id)).scalar_subquery())
+    ).one()
+    key = (id(strategy), *fingerprint)
+    with cache.lock:
+        if cache.key == key and cache.value is not None:
+            return cache.value
+    value = portfolio_in(session, strategy)
+    with cache.lock:
+        cache.key, cache.value = key, value
+    return value

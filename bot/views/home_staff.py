@@ -16,6 +16,8 @@ from models.lifecycle import Stage
 OVERVIEW_ROWS = 4
 PAGE_ROWS = 12
 NO_GOAL = "none"
+# Counts stop here: past it a Home says "500+" (see bot/services/home_sections.py).
+COUNT_CAP = 500
 
 
 @dataclass(frozen=True)
@@ -109,10 +111,14 @@ def staff_line(idea: HomeIdea) -> dict[str, Any]:
     return {**section(text), "accessory": button("Details", Action.VIEW_DETAILS, str(idea.id))}
 
 
+def _count(total: int) -> str:
+    return f"{COUNT_CAP}+" if total > COUNT_CAP else str(total)
+
+
 def _overview_section(key: str, title: str, page: SectionPage) -> Blocks:
-    heading = {**section(f"*{title}* ({page.total})")}
+    heading = {**section(f"*{title}* ({_count(page.total)})")}
     if page.total > OVERVIEW_ROWS:
-        heading["accessory"] = button(f"See all {page.total}", Action.HOME_SECTION, key)
+        heading["accessory"] = button(f"See all {_count(page.total)}", Action.HOME_SECTION, key)
     blocks: Blocks = [heading]
     if not page.items:
         blocks.append(context("Nothing here."))
@@ -122,8 +128,9 @@ def _overview_section(key: str, title: str, page: SectionPage) -> Blocks:
 
 def _focused_section(key: str, page: SectionPage, number: int) -> Blocks:
     pages = max((page.total + PAGE_ROWS - 1) // PAGE_ROWS, 1)
+    more = page.total > COUNT_CAP  # past the cap there may be further pages than the count says
     heading = {
-        **section(f"*{SECTIONS[key]}* ({page.total})"),
+        **section(f"*{SECTIONS[key]}* ({_count(page.total)})"),
         "accessory": button("Back to the overview", Action.HOME_SECTION, OVERVIEW),
     }
     blocks: Blocks = [heading]
@@ -131,9 +138,12 @@ def _focused_section(key: str, page: SectionPage, number: int) -> Blocks:
     pager = []
     if number > 0:
         pager.append(button("Previous", Action.HOME_PAGE, str(number - 1)))
-    if number + 1 < pages:
+    if number + 1 < pages or (more and len(page.items) >= PAGE_ROWS):
         pager.append(button("Next", Action.HOME_PAGE, str(number + 1)))
-    blocks.append(context(f"Page {min(number + 1, pages)} of {pages}"))
+    where = (
+        f"Page {number + 1}, of more than {COUNT_CAP} ideas" if more else f"Page {min(number + 1, pages)} of {pages}"
+    )
+    blocks.append(context(where))
     if pager:
         blocks.append(actions("home:pager", *pager))
     return blocks

@@ -118,6 +118,7 @@ def test_the_staff_home_stays_within_100_blocks_with_10000_ideas(slack, session_
     seed(session_factory, 10_000)
     view = open_home(slack, COACH)
     assert len(view["blocks"]) <= 100
+    assert "Queue: waiting for a coach* (500+)" in texts(view)  # counted no further than the cap
     view = home_action(slack, view, COACH, {"type": "button", "action_id": Action.HOME_SECTION, "value": "decided"})
     assert len(view["blocks"]) <= 100 and len(references(view)) == 12
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
 
 from models import AuditEvent, Decision, Idea, IdeaGoal, Stage
 
@@ -61,9 +61,14 @@ def seed(session_factory, count: int, *, now: datetime | None = None, effort: fl
             stage = STAGE_CYCLE[number % len(STAGE_CYCLE)]
             per_stage[stage] += 1
             ideas.append(idea_values(number, stage, now - timedelta(hours=number % 2000 + 1)))
-        ids = list(session.scalars(insert(Idea).returning(Idea.id, sort_by_parameter_order=True), ideas))
+        before = session.scalar(select(func.max(Idea.id))) or 0
+        for start in range(0, len(ideas), 5000):
+            session.execute(insert(Idea), ideas[start : start + 5000])
+        # The title carries the seed's number, so ids are matched without relying on insertion order.
+        numbered = session.execute(select(Idea.id, Idea.title).where(Idea.id > before)).all()
         links, decisions, events = [], [], []
-        for number, idea_id in enumerate(ids):
+        for idea_id, title in numbered:
+            number = int(title.split()[2])
             values = ideas[number]
             if number % 3:
                 links.append({"idea_id": idea_id, "goal_id": goal_of(number)})

@@ -134,3 +134,10 @@ def test_portfolio_effort_is_split_between_an_ideas_goals_and_unlinked_ideas_are
     assert blocks[0]["text"]["text"] == "Portfolio against the 2027 goals"
     assert "45 person-days committed by 4 Go decision(s) of 100 person-days capacity (45%)" in text
     assert len(portfolio_summary_blocks(portfolio)) <= 5
+
+
+def test_counts_past_the_cap_say_so_and_paging_goes_on():
+    blocks = staff_blocks(staff_home(HomeState(section="queue", page=50), per_section=501), STRATEGY)
+    assert "(500+)" in str(blocks[2]) and "Page 51, of more than 500 ideas" in str(blocks)
+    pager = next(block for block in blocks if block.get("block_id") == "home:pager")
+    assert [e["text"]["text"] for e in pager["elements"]] == ["Previous", "Next"]

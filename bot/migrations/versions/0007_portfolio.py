@@ -35,6 +35,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("effort", sa.Float(), nullable=True))
     with op.batch_alter_table("ideas") as batch:
         batch.add_column(sa.Column("similar", sa.JSON(), nullable=True))
+    op.create_index(op.f("ix_ideas_updated_at"), "ideas", ["updated_at"])
     op.create_table(
         "home_openings",
         sa.Column("user_id", sa.String(length=32), nullable=False),
@@ -106,6 +107,7 @@ def downgrade() -> None:
     op.drop_table("join_proposals")
     op.drop_table("home_refreshes")
     op.drop_table("home_openings")
+    op.drop_index(op.f("ix_ideas_updated_at"), table_name="ideas")
     with op.batch_alter_table("ideas") as batch:
         batch.drop_column("similar")
     with op.batch_alter_table("decisions") as batch:
