@@ -113,3 +113,26 @@ def median(values: list[float]) -> float | None:
 
 def week_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
+
+
+def promise_kept(done: datetime | None, due: datetime, now: datetime) -> bool | None:
+    """Whether a promised date was kept: None while it is still open (not done, not yet due)."""
+    if done is not None:
+        return done <= due
+    return False if now > due else None
+
+
+DECIDED = (Stage.DECIDED_GO, Stage.DECIDED_NO_GO, Stage.NOT_NOW)
+
+
+def promises(
+    times: StageTimes, now: datetime, add_days: Callable[[datetime, int], datetime], coach_days: int, decision_days: int
+) -> tuple[bool | None, bool | None]:
+    """(a coach reached out in time, a decision came in time), each None when not yet due or not promised."""
+    coached = decided = None
+    if (submitted := times.entered.get(Stage.SUBMITTED)) is not None:
+        coached = promise_kept(times.entered.get(Stage.IN_COACHING), add_days(submitted, coach_days), now)
+    if (ready := times.entered.get(Stage.READY_FOR_DECISION)) is not None:
+        outcomes = [at for stage, at in times.entered.items() if stage in DECIDED and at >= ready]
+        decided = promise_kept(min(outcomes, default=None), add_days(ready, decision_days), now)
+    return coached, decided

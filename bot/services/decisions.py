@@ -19,7 +19,7 @@ from bot.views.messages import notice
 from bot.views.text import date as slack_date
 from bot.views.text import link, safe, user
 from models import CoachingThread, Decision, DecisionDraft, Feedback, Idea, Move, Stage
-from models.decision_rules import Outcome, Proposal, check_proposal, repeats, weighted_score
+from models.decision_rules import Outcome, Proposal, check_proposal, names_the_idea, repeats, weighted_score
 from models.lifecycle import DECIDED_STAGES
 
 
@@ -114,6 +114,16 @@ def preview(runtime: Runtime, idea_id: int | None, proposal: Proposal, decider_i
 
 
 def _repeat_warnings(session, idea: Idea, proposal: Proposal) -> list[str]:
+    warnings = []
+    if not names_the_idea(proposal.rationale, idea.title, idea.problem, idea.proposal):
+        warnings.append(
+            "This rationale names nothing from the idea itself. Could it be about any idea? "
+            "Mention what this one proposes or the problem it tackles."
+        )
+    return warnings + _copied_rationale(session, idea, proposal)
+
+
+def _copied_rationale(session, idea: Idea, proposal: Proposal) -> list[str]:
     rows = session.execute(
         select(Decision.idea_id, Decision.rationale).where(Decision.idea_id != idea.id).order_by(Decision.id.desc())
     )

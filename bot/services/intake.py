@@ -17,6 +17,7 @@ from bot.views.intake import IntakeSource
 from bot.views.text import safe
 from models import Idea, IdeaGoal, parse_reference
 from models.access import can_view
+from models.business_time import add_business_days
 from models.intake import IdeaDraft
 from models.lifecycle import Stage
 
@@ -60,7 +61,9 @@ def submit_idea(runtime: Runtime, draft: IdeaDraft, submitter_id: str, source: I
 
 def intake_messages(runtime: Runtime, idea: Idea, similar: list[Similar] | None = None) -> list[Message]:
     shown = [other for other in similar or [] if Stage(other.stage) in HINTED_STAGES]
-    receipt_text, receipt_blocks = messages.submitter_receipt(idea, runtime.strategy, shown)
+    calendar = runtime.strategy.calendar.work_calendar
+    coach_by = add_business_days(idea.created_at, runtime.strategy.clocks.unassigned_business_days, calendar)
+    receipt_text, receipt_blocks = messages.submitter_receipt(idea, runtime.strategy, shown, coach_by)
     card_text, card_blocks = messages.intake_card(idea, runtime.strategy)
     return [
         Post(idea.submitter_id, receipt_text, receipt_blocks, idea_id=idea.id, remember_as=Purpose.RECEIPT),

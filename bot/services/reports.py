@@ -14,9 +14,9 @@ from bot.runtime import Runtime
 from bot.services.portfolio import ensure_pmo
 from bot.views import report as views
 from models import AuditEvent, Decision, Feedback, Idea
-from models.business_time import business_days_between
+from models.business_time import add_business_days, business_days_between
 from models.logframe import TOTAL_CELLS
-from models.reporting import Period, median, stage_times, week_of
+from models.reporting import Period, median, promises, stage_times, week_of
 
 log = logging.getLogger(__name__)
 
@@ -49,9 +49,19 @@ def build_report(runtime: Runtime, period: Period) -> Report:
     def days_between(a: datetime, b: datetime) -> float:
         return business_days_between(a, b, calendar)
 
+    def add_days(start: datetime, days: int) -> datetime:
+        return add_business_days(start, days, calendar)
+
+    clocks = runtime.strategy.clocks
     rows, to_decision, complete = [], [], 0
+    kept: dict[str, list[bool]] = {"coach": [], "decision": []}
     for idea in ideas:
         times = stage_times(changes.get(idea.id, []), now, days_between)
+        coached, decided = promises(
+            times, now, add_days, clocks.unassigned_business_days, clocks.awaiting_decision_business_days
+        )
+        kept["coach"] += [] if coached is None else [coached]
+        kept["decision"] += [] if decided is None else [decided]
         latest, first_decided = decisions.get(idea.id, (None, None))
         rows.append(views.ReportRow(idea, times, latest, ratings.get(idea.id)))
         if first_decided is not None and start <= first_decided < end:
@@ -64,6 +74,8 @@ def build_report(runtime: Runtime, period: Period) -> Report:
         median_days_to_decision=median(to_decision),
         complete_logframes=complete,
         ideas=len(ideas),
+        coach_promises=(sum(kept["coach"]), len(kept["coach"])),
+        decision_promises=(sum(kept["decision"]), len(kept["decision"])),
     )
     return Report(period, rows, summary, flow)
 

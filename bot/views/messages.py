@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from bot.config import Strategy
@@ -139,10 +140,14 @@ def similar_hint(idea: Idea, similar: list) -> str:
     )
 
 
-def submitter_receipt(idea: Idea, strategy: Strategy, similar: list | None = None) -> tuple[str, Blocks]:
-    """The DM thanking the submitter and saying what happens next, and when."""
+def submitter_receipt(
+    idea: Idea, strategy: Strategy, similar: list | None = None, coach_by: datetime | None = None
+) -> tuple[str, Blocks]:
+    """The DM thanking the submitter and saying what happens next, and by when (a date they can hold us to)."""
     days = strategy.clocks.unassigned_business_days
     when = "by the end of the next business day" if days == 1 else f"within {days} business days"
+    if coach_by is not None:
+        when += f" (by {date(coach_by, '{date_long_pretty}')})"
     text = f"Thanks! Your idea {idea.reference} “{safe(idea.title, 150)}” has reached the PMO."
     blocks: Blocks = [
         section(f"*Thanks for sharing your idea!* It has reached the PMO as *{idea.reference}*."),

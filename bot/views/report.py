@@ -33,6 +33,8 @@ class ReportSummary:
     median_days_to_decision: float | None
     complete_logframes: int
     ideas: int
+    coach_promises: tuple[int, int] = (0, 0)  # (kept, due)
+    decision_promises: tuple[int, int] = (0, 0)
 
 
 def period_text(period: Period) -> str:
@@ -94,11 +96,18 @@ def summary_message(summary: ReportSummary) -> tuple[str, Blocks]:
             ("Decided", str(summary.decided)),
             ("Median from submission to decision", median),
             ("Complete LogFrame", f"{share} of {summary.ideas} active idea(s)"),
+            ("A coach reached out by the promised date", _kept(summary.coach_promises)),
+            ("Decided by the promised date", _kept(summary.decision_promises)),
         ),
         section("The CSV has one row per idea active in the period; the chart shows the flow by week."),
         context("Dates are in the organisation's time zone; business days skip weekends and holidays."),
     ]
     return text, blocks
+
+
+def _kept(promises: tuple[int, int]) -> str:
+    kept, due = promises
+    return f"{kept} of {due} ({kept / due:.0%})" if due else "none due yet"
 
 
 def flow_chart(flow: dict[date, dict[str, int]], period: Period) -> bytes:

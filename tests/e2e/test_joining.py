@@ -43,6 +43,7 @@ def test_a_similar_idea_is_listed_on_the_card_and_hinted_to_its_submitter_withou
     assert join["action_id"] == Action.PROPOSE_JOIN and join["value"] == f"{second}:{first}"
     assert f"*IDEA-{first}* sounds similar; it is in coaching with <@{COACH}>." in receipt.mrkdwn
     assert FIRST["title"] not in receipt.mrkdwn and SUBMITTER not in receipt.mrkdwn
+    assert "pick it up by the end of the next business day (by <!date^" in receipt.mrkdwn  # a date to hold us to
 
     _, receipt, card = submitted(slack, OUTSIDER, UNRELATED)
     assert "Sounds similar" not in card.mrkdwn and "Similar ideas" not in receipt.mrkdwn

@@ -67,6 +67,8 @@ def test_report_uploads_a_csv_that_parses_back_row_by_row_with_formulas_defused(
 
     summary = slack.fake.calls_to("chat.postMessage")[-1]
     assert summary["channel"] == COACH and "2 in, 0 decided" in summary["text"]
+    # The first idea got its coach at once; the second's promised date has not come yet.
+    assert "*A coach reached out by the promised date*\n1 of 1 (100%)" in summary.mrkdwn
     files = uploads(slack.fake)
     name = next(name for name in files if name.endswith(".csv"))
     rows = list(csv.DictReader(io.StringIO(files[name].decode("utf-8-sig"))))

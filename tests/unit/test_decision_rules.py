@@ -433,3 +433,20 @@ def test_a_go_needs_a_rough_effort_above_zero(effort):
 
 def test_effort_is_not_asked_of_a_no_go():
     assert "effort" not in check_proposal(no_go(), weights=WEIGHTS, known_goals=KNOWN_GOALS, today=TODAY)
+
+
+def test_one_reason_pasted_into_every_criterion_is_refused_after_the_first():
+    proposal = go()
+    for score in proposal.scores:
+        score.reason = "It is a good idea overall, we think."
+    errors = check_proposal(proposal, weights=WEIGHTS, known_goals=KNOWN_GOALS, today=TODAY)
+    pasted = [key for key, text in errors.items() if "same reason as another" in text]
+    assert pasted == [f"reason:{criterion}" for criterion in list(WEIGHTS)[1:]]
+
+
+def test_a_rationale_is_flagged_when_it_names_nothing_from_the_idea():
+    from models.decision_rules import names_the_idea
+
+    idea = ("Text members when a loan document is missing", "Loan files stall for days.")
+    assert names_the_idea("Loans stall because members are not told about documents.", *idea)
+    assert not names_the_idea("We have limited capacity this year and other priorities came first.", *idea)

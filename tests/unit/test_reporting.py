@@ -98,3 +98,25 @@ def test_the_csv_has_the_issues_columns_and_a_decided_ideas_scores_effort_and_ra
     assert all(row[f"score {c.id}"] == "4" for c in STRATEGY.criteria)
     assert (row["weighted score"], row["outcome"], row["effort (person-days)"]) == ("4.0", "Go", "12.5")
     assert row["feedback rating"] == "5" and row["goals"] == "loan-cycle-time;digital-self-service"
+
+
+def test_promised_dates_are_kept_broken_or_still_open():
+    from models.reporting import promises
+
+    def add(start, days):
+        return start + timedelta(days=days)
+
+    on_time = stage_times(
+        [
+            (T0, "submitted"),
+            (T0 + timedelta(hours=20), "in_coaching"),
+            (T0 + timedelta(days=3), "ready_for_decision"),
+            (T0 + timedelta(days=9), "decided_go"),
+        ],
+        T0 + timedelta(days=30),
+        lambda a, b: 0.0,
+    )
+    assert promises(on_time, T0 + timedelta(days=30), add, 1, 5) == (True, False)
+    waiting = stage_times([(T0, "submitted")], T0, lambda a, b: 0.0)
+    assert promises(waiting, T0 + timedelta(hours=2), add, 1, 5) == (None, None)
+    assert promises(waiting, T0 + timedelta(days=2), add, 1, 5) == (False, None)
