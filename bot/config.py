@@ -38,20 +38,21 @@ class Settings(BaseSettings):
     pmo_staff_ids: Annotated[frozenset[str], NoDecode] = frozenset()
     pmo_decider_ids: Annotated[frozenset[str], NoDecode] = frozenset()
     pmo_lead_id: str = ""
+    pmo_admin_ids: Annotated[frozenset[str], NoDecode] = frozenset()
     strategy_file: Path = Path("strategy.yml")
     log_level: str = "INFO"
     # Seconds a change waits before the App Homes it concerns are published again; changes meanwhile
     # ride along, so each person's Home is published once. 0 leaves refreshes to the scheduler's sweep.
     home_refresh_seconds: Annotated[float, Field(ge=0, le=300)] = 2.0
 
-    @field_validator("pmo_staff_ids", "pmo_decider_ids", mode="before")
+    @field_validator("pmo_staff_ids", "pmo_decider_ids", "pmo_admin_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
         if isinstance(value, str):
             return frozenset(part.strip() for part in value.split(",") if part.strip())
         return value
 
-    @field_validator("pmo_staff_ids")
+    @field_validator("pmo_staff_ids", "pmo_admin_ids")
     @classmethod
     def _check_ids(cls, value: frozenset[str]) -> frozenset[str]:
         for user_id in value:
@@ -93,6 +94,9 @@ class Settings(BaseSettings):
 
     def is_staff(self, user_id: str) -> bool:
         return user_id in self.pmo_staff_ids
+
+    def is_admin(self, user_id: str) -> bool:
+        return user_id in self.pmo_admin_ids
 
     @property
     def deciders(self) -> frozenset[str]:

@@ -5,7 +5,7 @@ from bot.services import intake
 from bot.views import messages
 from bot.views.intake import intake_modal
 from bot.views.text import safe
-from handlers import reports
+from handlers import admin, reports
 from models import parse_reference
 
 LONG_TITLE = 80
@@ -21,6 +21,8 @@ def register(app: App, runtime: Runtime) -> None:
             reply(ack, messages.help_message())
         elif word == "mine":
             reply(ack, messages.my_ideas(intake.ideas_of(runtime, user_id)))
+        elif word == "admin":
+            admin.admin_command(runtime, ack, command)
         elif word == "portfolio":
             reports.portfolio_command(runtime, ack, command)
         elif word.split(maxsplit=1)[:1] == ["report"]:

@@ -48,6 +48,7 @@ class Action(StrEnum):
     PROPOSE_JOIN = "idea_propose_join"
     JOIN_AGREE = "idea_join_agree"
     JOIN_DECLINE = "idea_join_decline"
+    ADMIN_RELOAD = "admin_reload_strategy"
 
 
 class Purpose(StrEnum):
