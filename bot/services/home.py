@@ -57,14 +57,15 @@ def build(runtime: Runtime, user_id: str, state: HomeState) -> dict[str, Any]:
     now = runtime.clock()
     with runtime.session_factory() as session:
         person = person_home(session, runtime, user_id, now)
+        admin = runtime.settings.is_admin(user_id)
         if not runtime.is_pmo(user_id):
-            return home_view(person, user_id, state)
+            return home_view(person, user_id, state, admin=admin)
         staff = StaffHome(
             state,
             staff_sections(session, runtime, user_id, state, now),
             cached_portfolio(session, runtime.strategy) if state.section == OVERVIEW else None,
         )
-    return home_view(person, user_id, state, staff_blocks(staff, runtime.strategy))
+    return home_view(person, user_id, state, staff_blocks(staff, runtime.strategy), admin=admin)
 
 
 _LATEST_THREAD = (

@@ -199,10 +199,19 @@ def person_blocks(person: PersonHome, viewer: str, *, shown: int = OWN_IDEAS_SHO
     return blocks
 
 
-def home_view(person: PersonHome, viewer: str, state: HomeState | None = None, staff_blocks: Blocks | None = None):
-    """The Home tab for `viewer`; the PMO's sections come first for staff, after their own ideas' summary."""
+def home_view(
+    person: PersonHome,
+    viewer: str,
+    state: HomeState | None = None,
+    staff_blocks: Blocks | None = None,
+    *,
+    admin: bool = False,
+):
+    """The Home tab for `viewer`: the PMO's sections first for staff, then their own ideas."""
     state = state or HomeState()
     blocks = intro_blocks()
+    if admin:
+        blocks.append(context("You're an admin of Idea Coach: `/idea admin` shows the strategy and reloads it."))
     if staff_blocks is None:
         blocks += [divider(), *person_blocks(person, viewer)]
     else:

@@ -61,3 +61,12 @@ def test_a_reload_takes_the_new_file_and_a_broken_one_is_shown_and_the_old_kept(
     answer = slack.fake.only("chat.postEphemeral")
     assert "was not reloaded" in answer.mrkdwn and "'growht' is not one of the pillars' ids" in answer.mrkdwn
     assert app.runtime.strategy.capacity.amount == 250 and app.runtime.strategy.goal("young-member-growth")
+
+
+def test_an_admins_home_points_to_the_admin_command(admin_slack):
+    slack, _, _ = admin_slack
+    slack.event({"type": "app_home_opened", "user": COACH, "channel": "DHOME", "tab": "home"})
+    assert "`/idea admin` shows the strategy" in slack.fake.only("views.publish").mrkdwn
+    slack.fake.reset()
+    slack.event({"type": "app_home_opened", "user": COACH_2, "channel": "DHOME", "tab": "home"})
+    assert "/idea admin" not in slack.fake.only("views.publish").mrkdwn
