@@ -23,6 +23,8 @@ class Idea(Base):
     __table_args__ = (
         Index("ix_ideas_stage_clock_started_at", "stage", "clock_started_at"),
         Index("ix_ideas_stage_revisit_on", "stage", "revisit_on"),
+        # The App Home's sections page through a stage in the order ideas entered it.
+        Index("ix_ideas_stage_stage_entered_at", "stage", "stage_entered_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -63,7 +63,8 @@ def sections(runtime: Runtime, user_id: str, now: datetime) -> dict[str, Section
     coming_back = rules.calendar.today(now) + timedelta(days=COMING_BACK_DAYS)
     decided_since = now - timedelta(days=RECENTLY_DECIDED_DAYS)
     return {
-        "queue": Section([and_(Idea.stage == Stage.SUBMITTED, Idea.coach_id.is_(None))], "created_at"),
+        # Oldest first: an idea enters "submitted" only when it is submitted.
+        "queue": Section([and_(Idea.stage == Stage.SUBMITTED, Idea.coach_id.is_(None))], "stage_entered_at"),
         "mine": Section([and_(Idea.coach_id == user_id, Idea.stage.in_(OPEN_STAGES))], "stage_entered_at"),
         "ready": Section([Idea.stage == Stage.READY_FOR_DECISION], "stage_entered_at"),
         "stalled": Section(stalled, "clock_started_at"),

@@ -36,6 +36,7 @@ def upgrade() -> None:
     with op.batch_alter_table("ideas") as batch:
         batch.add_column(sa.Column("similar", sa.JSON(), nullable=True))
     op.create_index(op.f("ix_ideas_updated_at"), "ideas", ["updated_at"])
+    op.create_index("ix_ideas_stage_stage_entered_at", "ideas", ["stage", "stage_entered_at"])
     op.create_table(
         "home_openings",
         sa.Column("user_id", sa.String(length=32), nullable=False),
@@ -107,6 +108,7 @@ def downgrade() -> None:
     op.drop_table("join_proposals")
     op.drop_table("home_refreshes")
     op.drop_table("home_openings")
+    op.drop_index("ix_ideas_stage_stage_entered_at", table_name="ideas")
     op.drop_index(op.f("ix_ideas_updated_at"), table_name="ideas")
     with op.batch_alter_table("ideas") as batch:
         batch.drop_column("similar")
