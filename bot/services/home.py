@@ -18,7 +18,7 @@ from bot.services.home_sections import COLUMNS, staff_pages
 from bot.services.intake import visible_idea
 from bot.services.portfolio import cached_portfolio
 from bot.views import decisions as decision_views
-from bot.views.home import OVERVIEW, HomeIdea, HomeState, PersonHome, home_view
+from bot.views.home import OVERVIEW, HomeIdea, HomeState, PersonHome, explanation_modal, home_view
 from bot.views.home_staff import SectionPage, StaffHome, staff_blocks
 from models import CoachingThread, Decision, HomeOpening, Idea, IdeaContributor, Stage
 from models.business_time import add_business_days
@@ -135,4 +135,4 @@ def explanation(runtime: Runtime, idea_id: int | None, user_id: str) -> dict[str
         weighted=decision.weighted_score,
         corrects=previous,
     )
-    return decision_views.explanation_modal(idea, blocks)
+    return explanation_modal(idea, blocks)

@@ -22,6 +22,7 @@ from bot.views.blocks import (
     text_input,
 )
 from bot.views.coaching import logframe_lines
+from bot.views.effort import effort_input, effort_text, effort_value
 from bot.views.ids import Action, Callback
 from bot.views.intake import goal_option_groups
 from bot.views.messages import heading
@@ -193,36 +194,8 @@ def decision_modal(
         }
     )
     blocks.append(_date_input("target_start", "Target start", "When delivery should begin.", prefill.target_start))
-    blocks.append(_effort_input(strategy, prefill.effort))
+    blocks.append(effort_input(strategy, prefill.effort))
     return modal(Callback.DECISION, "Decide", blocks, submit="Preview", metadata=str(idea.id))
-
-
-def _effort_input(strategy: Strategy, initial: float | None) -> dict[str, Any]:
-    unit = strategy.capacity.unit if strategy.capacity else "person-days"
-    element: dict[str, Any] = {"type": "number_input", "is_decimal_allowed": True, "action_id": Action.INPUT}
-    element["min_value"] = "0"
-    if initial is not None:
-        element["initial_value"] = f"{initial:g}"
-    return {
-        "type": "input",
-        "block_id": "effort",
-        "optional": True,
-        "element": element,
-        "label": {"type": "plain_text", "text": f"Rough effort ({unit})"},
-        "hint": {"type": "plain_text", "text": "A rough size; the portfolio counts it against the year's capacity."},
-    }
-
-
-def _effort_text(effort: float | None, strategy: Strategy) -> str:
-    unit = strategy.capacity.unit if strategy.capacity else "person-days"
-    return f"{effort:g} {unit}" if effort is not None else "-"
-
-
-def _effort_value(value: str) -> float | None:
-    try:
-        return float(value) if value else None
-    except ValueError:
-        return None
 
 
 def _date_value(value: str) -> date | None:
@@ -253,7 +226,7 @@ def parse_decision(view: dict[str, Any], strategy: Strategy) -> Proposal:
         owner_id=input_value(state, "owner") or "",
         target_start=_date_value(input_value(state, "target_start") or ""),
         revisit_on=_date_value(input_value(state, "revisit_on") or ""),
-        effort=_effort_value(input_value(state, "effort") or ""),
+        effort=effort_value(input_value(state, "effort") or ""),
     )
 
 
@@ -386,7 +359,7 @@ def handoff(idea: Idea, proposal: Proposal, strategy: Strategy, decider_id: str)
             ("Submitted by", user(idea.submitter_id)),
             ("Coach", user(idea.coach_id)),
             ("Decided by", user(decider_id)),
-            ("Rough effort", _effort_text(proposal.effort, strategy)),
+            ("Rough effort", effort_text(proposal.effort, strategy)),
         ),
         section(f"*Next steps*\n{safe(proposal.next_steps, 2000)}"),
     ]
@@ -485,8 +458,3 @@ def parse_feedback(view: dict[str, Any]) -> tuple[int | None, str, bool, dict[st
     if len(comment) > 1000:
         errors["comment"] = "Please keep this under 1000 characters."
     return rating, comment.strip(), anonymous, errors
-
-
-def explanation_modal(idea: Idea, notice: Blocks) -> dict[str, Any]:
-    """The decision notice, opened again from the Home."""
-    return modal(Callback.EXPLANATION, idea.reference, notice[:100], close="Close", metadata=str(idea.id))

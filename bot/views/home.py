@@ -11,8 +11,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from bot.views.blocks import Blocks, button, context, divider, header, section
-from bot.views.ids import Action
+from bot.views.blocks import Blocks, button, context, divider, header, modal, section
+from bot.views.ids import Action, Callback
 from bot.views.text import ago, link, safe, user
 from bot.views.text import date as slack_date
 from models.lifecycle import Stage
@@ -224,3 +224,8 @@ def fit(blocks: Blocks, limit: int = MAX_BLOCKS) -> Blocks:
     if len(blocks) <= limit:
         return blocks
     return [*blocks[: limit - 1], context("Some items are not shown; narrow the filters to see them.")]
+
+
+def explanation_modal(idea, notice: Blocks) -> dict[str, Any]:
+    """The decision notice, opened again from the Home."""
+    return modal(Callback.EXPLANATION, idea.reference, notice[:100], close="Close", metadata=str(idea.id))

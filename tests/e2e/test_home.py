@@ -10,7 +10,7 @@ from bot.views.ids import Action
 from models import Stage
 from tests.conftest import COACH, COACH_2, OUTSIDER, SIGNING_SECRET, SUBMITTER
 from tests.support.driver import SlackDriver, TrackingExecutor
-from tests.support.flows import coach_this, submit_idea
+from tests.support.flows import click_card, coach_this, decision_answers, submit_idea
 from tests.support.pipeline import seed
 
 
@@ -157,3 +157,36 @@ def test_a_refresh_goes_out_by_itself_shortly_after_a_change(settings, strategy,
         assert {call["user_id"] for call in fake_slack.calls_to("views.publish")} == {SUBMITTER}
     finally:
         slack.stop()
+
+
+def decided(slack, answers: dict) -> int:
+    idea_id = submit_idea(slack)
+    click_card(slack, Action.DECIDE, idea_id, COACH)
+    form = slack.fake.calls_to("views.open")[-1]["view"]
+    preview = slack.submit_view(form, answers, user=COACH).json()["view"]
+    assert slack.submit_view(preview, {}, user=COACH).json() == {"response_action": "clear"}
+    return idea_id
+
+
+def test_a_decided_idea_offers_its_explanation_to_its_submitter_only(slack, session_factory):
+    decided(slack, decision_answers("go", effort="35"))
+    view = open_home(slack, SUBMITTER)
+    button = next(
+        block["accessory"]
+        for block in view["blocks"]
+        if block.get("accessory", {}).get("action_id") == Action.OPEN_EXPLANATION
+    )
+    assert "Go: it is being delivered." in texts(view)
+
+    slack.fake.reset()
+    slack.click(button["action_id"], value=button["value"], user=SUBMITTER, view=view)
+    modal = slack.fake.only("views.open")["view"]
+    assert modal["callback_id"] == "idea_explanation" and "go ahead" in json.dumps(modal["blocks"])
+
+    slack.fake.reset()
+    slack.click(button["action_id"], value=button["value"], user=OUTSIDER, view=view)
+    assert slack.fake.calls_to("views.open") == []
+    assert "isn't yours" in slack.fake.only("chat.postMessage")["text"]
+
+    # The Go's effort reaches the portfolio.
+    assert "35 person-days committed by 1 Go decision(s)" in slack.command("portfolio", user=COACH).json()["text"]
