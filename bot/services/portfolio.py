@@ -23,7 +23,7 @@ def ensure_pmo(runtime: Runtime, user_id: str, doing: str) -> None:
 
 def portfolio(runtime: Runtime) -> Portfolio:
     with runtime.session_factory() as session:
-        return portfolio_in(session, runtime.strategy)
+        return cached_portfolio(session, runtime.strategy)
 
 
 def portfolio_in(session: Session, strategy: Strategy) -> Portfolio:
