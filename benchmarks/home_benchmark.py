@@ -17,13 +17,14 @@ PostgreSQL.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import statistics
 import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, func, select, text, update
@@ -93,11 +94,15 @@ def timed(
     return Timing(statistics.median(timings), max(counts))
 
 
+_changes = itertools.count(1)
+
+
 def touch(engine: Engine) -> None:
     """Change one idea, as any stage move or reply does: the portfolio's cache no longer holds."""
+    later = NOW + timedelta(seconds=next(_changes))
     with engine.begin() as connection:
         connection.execute(
-            update(Idea).where(Idea.id == select(func.min(Idea.id)).scalar_subquery()).values(updated_at=func.now())
+            update(Idea).where(Idea.id == select(func.min(Idea.id)).scalar_subquery()).values(updated_at=later)
         )
 
 
