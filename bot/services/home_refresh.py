@@ -66,15 +66,16 @@ def install(session_factory: sessionmaker[Session], poke: Callable[[], None]) ->
     event.listen(session_factory, "after_soft_rollback", lambda session, _previous: after_rollback(session))
 
 
-def take_marked(session_factory: sessionmaker[Session], staff: Callable[[str], bool], now) -> set[str]:
-    """Claim every pending mark (each by one refresher only) and return the people to publish for."""
+def take_marked(session_factory: sessionmaker[Session], staff: Callable[[str], bool], now) -> tuple[set[str], bool]:
+    """Claim every pending mark (each by one refresher only): the people to publish for, and whether the
+    PMO's view (the pipeline, the portfolio) changed."""
     with transaction(session_factory) as session:
         marked = set(session.scalars(delete(HomeRefresh).returning(HomeRefresh.user_id)))
         people = {person for person in marked if person}
         if None in marked:
             recent = session.scalars(select(HomeOpening.user_id).where(HomeOpening.opened_at >= now - RECENTLY_OPENED))
             people |= {person for person in recent if staff(person)}
-    return people
+    return people, None in marked
 
 
 class HomeRefresher:
@@ -113,9 +114,15 @@ def attach(runtime: Runtime) -> HomeRefresher:
 def refresh_homes(runtime: Runtime) -> int:
     """Publish every marked Home once, in the state its owner left it; returns how many were published."""
     from bot.services.home import show  # the Home's builders need the services this module is wired into
+    from bot.services.portfolio import cached_portfolio
 
+    people, pipeline_changed = take_marked(runtime.session_factory, runtime.is_pmo, runtime.clock())
+    if pipeline_changed:
+        # Computed here, off any request, so the next Home opened finds the portfolio ready.
+        with runtime.session_factory() as session:
+            cached_portfolio(session, runtime.strategy)
     published = 0
-    for person in sorted(take_marked(runtime.session_factory, runtime.is_pmo, runtime.clock())):
+    for person in sorted(people):
         try:
             show(runtime, person)
             published += 1

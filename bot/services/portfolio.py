@@ -81,9 +81,9 @@ def cached_portfolio(session: Session, strategy: Strategy) -> Portfolio:
     fingerprint = session.execute(
         select(select(func.max(Idea.updated_at)).scalar_subquery(), select(func.max(Idea.id)).scalar_subquery())
     ).one()
-    key = (id(strategy), *fingerprint)
+    key = (strategy, *fingerprint)  # the strategy by identity: a reloaded strategy.yml is a new object
     with cache.lock:
-        if cache.key == key and cache.value is not None:
+        if cache.key is not None and cache.key[0] is strategy and cache.key[1:] == key[1:]:
             return cache.value
     value = portfolio_in(session, strategy)
     with cache.lock:

@@ -190,3 +190,17 @@ def test_a_decided_idea_offers_its_explanation_to_its_submitter_only(slack, sess
 
     # The Go's effort reaches the portfolio.
     assert "35 person-days committed by 1 Go decision(s)" in slack.command("portfolio", user=COACH).json()["text"]
+
+
+def test_the_refresher_computes_the_portfolio_off_the_request_path(slack, app, engine):
+    from sqlalchemy import event
+
+    from bot.services.portfolio import cached_portfolio
+
+    submit_idea(slack)
+    app.runtime.home_refresher.refresh()  # nobody had the Home open: nothing published, the portfolio warmed
+    statements = []
+    event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    with app.runtime.session_factory() as session:
+        cached_portfolio(session, app.runtime.strategy)
+    assert len(statements) == 1 and "max" in statements[0]  # only the check that nothing changed since
