@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from bot.db import transaction
@@ -15,7 +15,7 @@ from bot.views import messages
 from bot.views.ids import Purpose
 from bot.views.intake import IntakeSource
 from bot.views.text import safe
-from models import Idea, IdeaGoal, parse_reference
+from models import Idea, IdeaContributor, IdeaGoal, parse_reference
 from models.access import can_view
 from models.business_time import add_business_days
 from models.intake import IdeaDraft
@@ -115,7 +115,13 @@ def ideas_of(runtime: Runtime, user_id: str) -> list[Idea]:
         return list(
             session.scalars(
                 select(Idea)
-                .where(Idea.submitter_id == user_id)
+                .where(
+                    # Their own ideas and those they are credited on (an idea of theirs joined it).
+                    or_(
+                        Idea.submitter_id == user_id,
+                        Idea.id.in_(select(IdeaContributor.idea_id).where(IdeaContributor.user_id == user_id)),
+                    )
+                )
                 .order_by(Idea.created_at.desc(), Idea.id.desc())
                 .options(selectinload(Idea.goals))
             )

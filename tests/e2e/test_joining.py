@@ -105,6 +105,7 @@ def test_when_both_agree_the_later_idea_closes_kindly_and_both_follow_the_earlie
     assert slack.command(f"IDEA-{first}", user=OTHER).json()["blocks"][0]["type"] == "header"
     slack.event({"type": "app_home_opened", "user": OTHER, "channel": "DHOME", "tab": "home"})
     assert f"IDEA-{first}*" in slack.fake.calls_to("views.publish")[-1].mrkdwn
+    assert f"*IDEA-{first}*" in str(slack.command("mine", user=OTHER).json()["blocks"])
     # Answering again changes nothing.
     answer(slack, SUBMITTER, proposal_id, agree=False)
     assert "already been settled" in slack.fake.only("chat.postEphemeral")["text"]
