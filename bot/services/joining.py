@@ -9,7 +9,7 @@ from bot.delivery import Message, Post
 from bot.runtime import Runtime
 from bot.services.coaching import ensure_staff
 from bot.services.errors import Refused
-from bot.services.ideas import card_changed, locked_idea
+from bot.services.ideas import card_changed, coaching_note, locked_idea
 from bot.views import joining as views
 from models import Idea, IdeaContributor, JoinProposal, Move
 from models.joining import Answer, JoinState, settle
@@ -110,4 +110,6 @@ def _settled(runtime: Runtime, session, proposal, later: Idea, earlier: Idea, us
         ],
         *card_changed(runtime, later, note),
         *card_changed(runtime, earlier, note),
+        *coaching_note(later, note),
+        *coaching_note(earlier, note),
     ]

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from bot.views.ids import Action
 from models import Idea, IdeaContributor, JoinProposal, Stage
 from tests.conftest import COACH, OUTSIDER, PMO_CHANNEL, SUBMITTER
-from tests.support.flows import GOOD_ANSWERS, coach_this, count, open_intake
+from tests.support.flows import GOOD_ANSWERS, coach_this, coaching_thread, count, open_intake
 
 OTHER = "USUBMIT002"
 FIRST = {
@@ -80,6 +80,7 @@ def questions(slack) -> dict[str, int]:
 
 def test_when_both_agree_the_later_idea_closes_kindly_and_both_follow_the_earlier(slack, session_factory):
     first, _, _ = submitted(slack, SUBMITTER, FIRST)
+    coach_this(slack, first, COACH)
     second, _, _ = submitted(slack, OTHER, SIMILAR)
     propose(slack, second, first)
     asked = questions(slack)
@@ -92,9 +93,13 @@ def test_when_both_agree_the_later_idea_closes_kindly_and_both_follow_the_earlie
 
     with session_factory() as session:
         assert session.get(Idea, second).stage == Stage.JOINED
-        assert session.get(Idea, first).stage == Stage.SUBMITTED
+        assert session.get(Idea, first).stage == Stage.IN_COACHING
         credit = session.scalars(select(IdeaContributor)).one()
         assert (credit.idea_id, credit.user_id, credit.joined_from_id) == (first, OTHER, second)
+    thread = coaching_thread(session_factory, first)
+    in_thread = [post for post in slack.fake.calls_to("chat.postMessage") if post["channel"] == thread.channel_id]
+    assert [post["thread_ts"] for post in in_thread] == [thread.thread_ts]
+    assert f"joined forces with IDEA-{first}" in in_thread[0]["text"]
     notes = {post["channel"]: post for post in slack.fake.calls_to("chat.postMessage")}
     assert f"has joined forces with *IDEA-{first}* “{FIRST['title']}”" in notes[OTHER].mrkdwn
     assert "you're credited" in notes[OTHER].mrkdwn
