@@ -26,10 +26,17 @@ from models.business_time import add_business_days
 OWN_IDEAS_READ = 15
 
 
-def show(runtime: Runtime, user_id: str, state: HomeState | None = None, *, opened: bool = False) -> None:
+def show(
+    runtime: Runtime,
+    user_id: str,
+    state: HomeState | None = None,
+    *,
+    opened: bool = False,
+    refreshing: bool = False,
+) -> None:
     """Publish `user_id`'s Home in `state` (or the state they last had), remembering it for refreshes."""
     state = remember(runtime, user_id, state, opened=opened)
-    runtime.gateway.publish_home(user_id, build(runtime, user_id, state))
+    runtime.gateway.publish_home(user_id, build(runtime, user_id, state, in_request=not refreshing))
 
 
 def remember(runtime: Runtime, user_id: str, state: HomeState | None, *, opened: bool) -> HomeState:
@@ -53,7 +60,9 @@ def remember(runtime: Runtime, user_id: str, state: HomeState | None, *, opened:
     return state or HomeState()
 
 
-def build(runtime: Runtime, user_id: str, state: HomeState) -> dict[str, Any]:
+def build(runtime: Runtime, user_id: str, state: HomeState, *, in_request: bool = False) -> dict[str, Any]:
+    """The Home for `user_id`. In a request a portfolio from before the latest change will do while the
+    refresher, which runs after every change, computes the current one (see cached_portfolio)."""
     now = runtime.clock()
     with runtime.session_factory() as session:
         person = person_home(session, runtime, user_id, now)
@@ -63,9 +72,17 @@ def build(runtime: Runtime, user_id: str, state: HomeState) -> dict[str, Any]:
         staff = StaffHome(
             state,
             staff_sections(session, runtime, user_id, state, now),
-            cached_portfolio(session, runtime.strategy) if state.section == OVERVIEW else None,
+            cached_portfolio(session, runtime.strategy, previous_will_do=in_request and refresher_running(runtime))
+            if state.section == OVERVIEW
+            else None,
         )
     return home_view(person, user_id, state, staff_blocks(staff, runtime.strategy), admin=admin)
+
+
+def refresher_running(runtime: Runtime) -> bool:
+    """Whether a change is followed by a refresh within seconds (HOME_REFRESH_SECONDS above 0)."""
+    refresher = runtime.home_refresher
+    return refresher is not None and refresher.delay > 0
 
 
 _LATEST_THREAD = (

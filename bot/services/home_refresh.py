@@ -96,6 +96,13 @@ class HomeRefresher:
                 self._timer.daemon = True
                 self._timer.start()
 
+    def stop(self) -> None:
+        """Cancel a refresh that has not started (marks stay for the next refresher or sweep)."""
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+
     def _run(self) -> None:
         with self._lock:
             self._timer = None
@@ -124,7 +131,7 @@ def refresh_homes(runtime: Runtime) -> int:
     published = 0
     for person in sorted(people):
         try:
-            show(runtime, person)
+            show(runtime, person, refreshing=True)
             published += 1
         except Exception:
             log.exception("could not refresh the App Home of %s", person)

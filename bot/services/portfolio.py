@@ -71,10 +71,14 @@ _CACHES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _GUARD = threading.Lock()
 
 
-def cached_portfolio(session: Session, strategy: Strategy) -> Portfolio:
+def cached_portfolio(session: Session, strategy: Strategy, *, previous_will_do: bool = False) -> Portfolio:
     """The portfolio, recomputed only when an idea changed since: every change to an idea's stage, goals
     or decision stamps its updated_at, so (latest updated_at, latest id) tells, in one statement through
-    two indexes, whether the last computation still holds. Every process and every database agree."""
+    two indexes, whether the last computation still holds. Every process and every database agree.
+
+    With `previous_will_do` (a Home built for a request), a portfolio computed before the latest change is
+    returned as it is: the change marked the PMO's Homes, and the refresher recomputes the portfolio and
+    publishes them again seconds later, so nobody waits for the aggregation in a request."""
     bind = session.get_bind()
     with _GUARD:
         cache = _CACHES.setdefault(bind, _Cached())
@@ -83,7 +87,8 @@ def cached_portfolio(session: Session, strategy: Strategy) -> Portfolio:
     ).one()
     key = (strategy, *fingerprint)  # the strategy by identity: a reloaded strategy.yml is a new object
     with cache.lock:
-        if cache.key is not None and cache.key[0] is strategy and cache.key[1:] == key[1:]:
+        same_strategy = cache.key is not None and cache.key[0] is strategy
+        if same_strategy and (previous_will_do or cache.key[1:] == key[1:]):
             return cache.value
     value = portfolio_in(session, strategy)
     with cache.lock:

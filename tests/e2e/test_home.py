@@ -204,3 +204,30 @@ def test_the_refresher_computes_the_portfolio_off_the_request_path(slack, app, e
     with app.runtime.session_factory() as session:
         cached_portfolio(session, app.runtime.strategy)
     assert len(statements) == 1 and "max" in statements[0]  # only the check that nothing changed since
+
+
+def test_a_home_opened_right_after_a_change_shows_the_previous_portfolio_until_the_refresh(
+    settings, strategy, session_factory, fake_slack
+):
+    app = create_app(
+        settings.model_copy(update={"home_refresh_seconds": 60}),
+        strategy,
+        session_factory=session_factory,
+        listener_executor=TrackingExecutor(),
+    )
+    slack = SlackDriver(wsgi_app(app), SIGNING_SECRET, app.listener_runner.listener_executor, fake_slack)
+    goal = "Consumer loan decision in under 1 day: "
+    try:
+        submit_idea(slack)
+        app.runtime.home_refresher.refresh()
+        assert goal + "1 idea(s)" in texts(open_home(slack, COACH))
+        submit_idea(slack)
+        # In the request the previous portfolio will do: no aggregation while someone waits.
+        assert goal + "1 idea(s)" in texts(open_home(slack, COACH))
+        fake_slack.reset()
+        app.runtime.home_refresher.refresh()  # what the timer does seconds after the change
+        refreshed = {call["user_id"]: call for call in fake_slack.calls_to("views.publish")}
+        assert goal + "2 idea(s)" in texts(refreshed[COACH]["view"])
+    finally:
+        app.runtime.home_refresher.stop()
+        slack.stop()
