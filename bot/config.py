@@ -38,18 +38,22 @@ class Settings(BaseSettings):
     pmo_staff_ids: Annotated[frozenset[str], NoDecode] = frozenset()
     pmo_decider_ids: Annotated[frozenset[str], NoDecode] = frozenset()
     pmo_lead_id: str = ""
+    pmo_admin_ids: Annotated[frozenset[str], NoDecode] = frozenset()
     strategy_file: Path = Path("strategy.yml")
     log_level: str = "INFO"
     log_format: str = "text"
+    # Seconds a change waits before the App Homes it concerns are published again; changes meanwhile
+    # ride along, so each person's Home is published once. 0 leaves refreshes to the scheduler's sweep.
+    home_refresh_seconds: Annotated[float, Field(ge=0, le=300)] = 2.0
 
-    @field_validator("pmo_staff_ids", "pmo_decider_ids", mode="before")
+    @field_validator("pmo_staff_ids", "pmo_decider_ids", "pmo_admin_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
         if isinstance(value, str):
             return frozenset(part.strip() for part in value.split(",") if part.strip())
         return value
 
-    @field_validator("pmo_staff_ids")
+    @field_validator("pmo_staff_ids", "pmo_admin_ids")
     @classmethod
     def _check_ids(cls, value: frozenset[str]) -> frozenset[str]:
         for user_id in value:
@@ -98,6 +102,9 @@ class Settings(BaseSettings):
 
     def is_staff(self, user_id: str) -> bool:
         return user_id in self.pmo_staff_ids
+
+    def is_admin(self, user_id: str) -> bool:
+        return user_id in self.pmo_admin_ids
 
     @property
     def deciders(self) -> frozenset[str]:
@@ -199,6 +206,13 @@ class Clocks(_Strict):
     awaiting_decision_business_days: Annotated[int, Field(ge=1, le=60)] = 5
 
 
+class Capacity(_Strict):
+    """What the PMO can deliver this year, in the unit Go decisions estimate their effort in."""
+
+    amount: Annotated[float, Field(gt=0, le=1_000_000)]
+    unit: Annotated[str, Field(min_length=1, max_length=30)] = "person-days"
+
+
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -256,6 +270,7 @@ class Strategy(_Strict):
     criteria: Annotated[list[Criterion], Field(min_length=1, max_length=10)]
     clocks: Clocks = Clocks()
     calendar: Calendar = Calendar()
+    capacity: Capacity | None = None
 
     @model_validator(mode="after")
     def _check_references(self) -> Strategy:

@@ -7,6 +7,7 @@ from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -14,6 +15,9 @@ from bot.config import Settings, Strategy
 from bot.executors import run_logged
 from bot.outbox import Outbox
 from bot.slack import SlackGateway
+
+if TYPE_CHECKING:
+    from bot.services.home_refresh import HomeRefresher
 
 
 def utc_now() -> datetime:
@@ -28,6 +32,13 @@ class Runtime:
     gateway: SlackGateway
     clock: Callable[[], datetime] = field(default=utc_now)
     post_ack: Executor | None = None  # the bounded pool for work after the ack (bot.executors)
+    home_refresher: HomeRefresher | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.session_factory is not None:
+            from bot.services import home_refresh  # services import this module
+
+            self.home_refresher = home_refresh.attach(self)
 
     @cached_property
     def outbox(self) -> Outbox:

@@ -5,6 +5,7 @@ from bot.services import intake
 from bot.views import messages
 from bot.views.intake import intake_modal
 from bot.views.text import safe
+from handlers import admin, reports
 from models import parse_reference
 
 LONG_TITLE = 80
@@ -20,6 +21,12 @@ def register(app: App, runtime: Runtime) -> None:
             reply(ack, messages.help_message())
         elif word == "mine":
             reply(ack, messages.my_ideas(intake.ideas_of(runtime, user_id)))
+        elif word == "admin":
+            admin.admin_command(runtime, ack, command)
+        elif word == "portfolio":
+            reports.portfolio_command(runtime, ack, command)
+        elif word.split(maxsplit=1)[:1] == ["report"]:
+            reports.report_command(runtime, ack, command, text[len("report") :].strip())
         elif parse_reference(text) is not None:
             found = intake.visible_idea_by_reference(runtime, text, user_id)
             if found.idea is None:

@@ -2,6 +2,7 @@
 
 from models.base import Base
 from models.decision import Decision, DecisionDraft, Feedback
+from models.home import HomeOpening, HomeRefresh
 from models.idea import (
     AuditEvent,
     CoachingThread,
@@ -14,6 +15,7 @@ from models.idea import (
     parse_reference,
 )
 from models.idempotency import IdempotencyKey
+from models.joining import IdeaContributor, JoinProposal
 from models.lifecycle import IllegalTransition, Move, Stage, advance
 from models.nudge import DeliveryStatus, Digest, Nudge, UserTimeZone
 from models.outbox import OutboxKind, OutboxMessage, OutboxStatus, RetryPolicy
@@ -27,10 +29,14 @@ __all__ = [
     "DeliveryStatus",
     "Digest",
     "Feedback",
+    "HomeOpening",
+    "HomeRefresh",
     "Idea",
+    "IdeaContributor",
     "IdeaGoal",
     "IdempotencyKey",
     "IllegalTransition",
+    "JoinProposal",
     "LogFrame",
     "Move",
     "Nudge",

@@ -9,7 +9,7 @@ from models.lifecycle import DECIDE_MOVES, Move, can
 
 
 def can_view(idea: Idea, user_id: str, *, is_staff: bool) -> bool:
-    return is_staff or user_id in (idea.submitter_id, idea.coach_id)
+    return is_staff or user_id in (idea.submitter_id, idea.coach_id, *idea.contributor_ids)
 
 
 def can_edit_logframe(idea: Idea, user_id: str, *, is_staff: bool) -> bool:

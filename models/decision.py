@@ -29,6 +29,8 @@ class Decision(Base):
     owner_id: Mapped[str | None] = mapped_column(String(32))
     target_start: Mapped[date | None] = mapped_column(Date)
     revisit_on: Mapped[date | None] = mapped_column(Date)
+    # A Go's rough size, in the unit of strategy.yml's capacity (e.g. person-days).
+    effort: Mapped[float | None] = mapped_column(Float)
     corrects_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"))
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -20,6 +20,7 @@ REASON_MAX = 300
 EXPLANATION_MIN = 30
 EXPLANATION_MAX = 2000
 SCORE_RANGE = range(1, 6)
+EFFORT_MAX = 100_000
 
 
 class Outcome(StrEnum):
@@ -65,6 +66,7 @@ class Proposal:
     owner_id: str = ""
     target_start: date | None = None
     revisit_on: date | None = None
+    effort: float | None = None
 
     def to_payload(self) -> dict:
         payload = asdict(self)
@@ -127,6 +129,7 @@ def check_proposal(
             )
         elif len(score.reason) > REASON_MAX:
             errors[f"reason:{criterion_id}"] = f"Keep the reason to one line (under {REASON_MAX} characters)."
+    errors.update(_pasted_reasons(proposal.scores, weights, errors))
     if not proposal.goals_considered:
         errors["goals"] = "Choose the annual goals this decision was weighed against."
     elif any(goal_id not in known_goals for goal_id in proposal.goals_considered):
@@ -162,7 +165,36 @@ def check_proposal(
             errors["target_start"] = "When should it start?"
         elif proposal.target_start < today:
             errors["target_start"] = "The target start can't be in the past."
+        if proposal.effort is None or not 0 < proposal.effort <= EFFORT_MAX:
+            errors["effort"] = "Give a rough size, more than 0: it is what the portfolio counts against capacity."
     return errors
+
+
+def _pasted_reasons(scores: list[CriterionScore], weights: dict[str, float], errors: dict[str, str]) -> dict:
+    """The same reason pasted into several criteria explains none of them: refuse each copy after the first."""
+    first_with: dict[str, str] = {}
+    found = {}
+    for score in scores:
+        key = normalised(score.reason)
+        if score.criterion_id not in weights or not key or f"reason:{score.criterion_id}" in errors:
+            continue
+        if key in first_with:
+            found[f"reason:{score.criterion_id}"] = (
+                "This is the same reason as another criterion's. Say why this criterion scores what it does."
+            )
+        else:
+            first_with[key] = score.criterion_id
+    return found
+
+
+_MEANINGFUL = re.compile(r"[a-z0-9]{5,}")
+
+
+def names_the_idea(rationale: str, *idea_texts: str) -> bool:
+    """Whether the rationale shares at least one meaningful word (five letters or more, compared on its
+    first five) with the idea's own words: a rationale that could be about any idea is flagged."""
+    stems = {word[:5] for text in idea_texts for word in _MEANINGFUL.findall(text.casefold())}
+    return any(word[:5] in stems for word in _MEANINGFUL.findall(rationale.casefold()))
 
 
 def normalised(text: str) -> str:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -10,6 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from models.base import Base, UTCDateTime
 from models.lifecycle import Move, Stage, advance
 from models.logframe import Worksheet
+
+if TYPE_CHECKING:
+    from models.joining import IdeaContributor
 
 REFERENCE_PREFIX = "IDEA-"
 
@@ -20,6 +23,8 @@ class Idea(Base):
     __table_args__ = (
         Index("ix_ideas_stage_clock_started_at", "stage", "clock_started_at"),
         Index("ix_ideas_stage_revisit_on", "stage", "revisit_on"),
+        # The App Home's sections page through a stage in the order ideas entered it.
+        Index("ix_ideas_stage_stage_entered_at", "stage", "stage_entered_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -49,7 +54,10 @@ class Idea(Base):
     clock_reset_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     clock_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Indexed: the portfolio's cache asks for the latest change (bot/services/portfolio.py).
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    # Earlier ideas that sounded similar at submission ({"id", "title"}), shown on the intake card.
+    similar: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
 
     goals: Mapped[list[IdeaGoal]] = relationship(
         back_populates="idea", cascade="all, delete-orphan", order_by="IdeaGoal.goal_id", lazy="selectin"
@@ -61,6 +69,14 @@ class Idea(Base):
     threads: Mapped[list[CoachingThread]] = relationship(
         cascade="all, delete-orphan", order_by="CoachingThread.id", lazy="selectin"
     )
+    contributors: Mapped[list[IdeaContributor]] = relationship(
+        cascade="all, delete-orphan", order_by="IdeaContributor.joined_at", lazy="selectin"
+    )
+
+    @property
+    def contributor_ids(self) -> list[str]:
+        """People credited besides the submitter (submitters of ideas that joined this one); they follow it."""
+        return [credit.user_id for credit in self.contributors]
 
     @property
     def reference(self) -> str:

@@ -16,6 +16,7 @@ class Stage(StrEnum):
     DECIDED_NO_GO = "decided_no_go"
     NOT_NOW = "not_now"
     WITHDRAWN = "withdrawn"
+    JOINED = "joined"
 
     @property
     def label(self) -> str:
@@ -38,6 +39,7 @@ class Move(StrEnum):
     # Work on the idea that keeps its stage; in the table so the same one judge allows it.
     EDIT_LOGFRAME = "edit_logframe"
     CONFIRM_ALIGNMENT = "confirm_alignment"
+    JOIN = "join"
 
 
 STAGE_LABELS: dict[Stage, str] = {
@@ -48,6 +50,7 @@ STAGE_LABELS: dict[Stage, str] = {
     Stage.DECIDED_NO_GO: "Decided: no-go",
     Stage.NOT_NOW: "Not now",
     Stage.WITHDRAWN: "Withdrawn",
+    Stage.JOINED: "Joined forces with another idea",
 }
 
 DECIDE_MOVES = (Move.DECIDE_GO, Move.DECIDE_NO_GO, Move.DECIDE_NOT_NOW)
@@ -81,6 +84,8 @@ TRANSITIONS: dict[tuple[Stage, Move], Stage] = {
     (Stage.DECIDED_NO_GO, Move.RECONSIDER): Stage.IN_COACHING,
     (Stage.NOT_NOW, Move.RECONSIDER): Stage.IN_COACHING,
     (Stage.NOT_NOW, Move.REVISIT): Stage.IN_COACHING,
+    # Joining forces closes the later of two similar ideas once both submitters agreed.
+    **{(stage, Move.JOIN): Stage.JOINED for stage in _IN_PLAY},
 }
 
 
@@ -153,6 +158,7 @@ MOVE_PHRASES: dict[Move, str] = {
     Move.REVISIT: "be revisited",
     Move.EDIT_LOGFRAME: "have its LogFrame edited",
     Move.CONFIRM_ALIGNMENT: "have its strategy alignment changed",
+    Move.JOIN: "join forces with another idea",
 }
 
 

@@ -119,6 +119,9 @@ def settings(fake_slack: FakeSlack) -> Settings:
         pmo_channel_id=PMO_CHANNEL,
         pmo_staff_ids=frozenset({COACH, COACH_2}),
         strategy_file=ROOT / "strategy.yml",
+        # Home refreshes only when a test asks (app.runtime.home_refresher.refresh()), so other tests'
+        # recorded calls stay exactly what they did.
+        home_refresh_seconds=0,
     )
 
 

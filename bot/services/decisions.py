@@ -22,7 +22,7 @@ from bot.views.messages import ALREADY_UNDERSTOOD, already_asked, notice
 from bot.views.text import date as slack_date
 from bot.views.text import link, safe, user
 from models import CoachingThread, Decision, DecisionDraft, Feedback, Idea, Move
-from models.decision_rules import Outcome, Proposal, check_proposal, repeats, weighted_score
+from models.decision_rules import Outcome, Proposal, check_proposal, names_the_idea, repeats, weighted_score
 from models.lifecycle import DecideAs, decide_as
 
 
@@ -91,6 +91,7 @@ def _proposal_of(decision: Decision) -> Proposal:
             "owner_id": decision.owner_id or "",
             "target_start": decision.target_start.isoformat() if decision.target_start else None,
             "revisit_on": decision.revisit_on.isoformat() if decision.revisit_on else None,
+            "effort": decision.effort,
         }
     )
 
@@ -121,6 +122,16 @@ def preview(runtime: Runtime, idea_id: int | None, proposal: Proposal, decider_i
 
 
 def _repeat_warnings(session, idea: Idea, proposal: Proposal) -> list[str]:
+    warnings = []
+    if not names_the_idea(proposal.rationale, idea.title, idea.problem, idea.proposal):
+        warnings.append(
+            "This rationale names nothing from the idea itself. Could it be about any idea? "
+            "Mention what this one proposes or the problem it tackles."
+        )
+    return warnings + _copied_rationale(session, idea, proposal)
+
+
+def _copied_rationale(session, idea: Idea, proposal: Proposal) -> list[str]:
     rows = session.execute(
         select(Decision.idea_id, Decision.rationale).where(Decision.idea_id != idea.id).order_by(Decision.id.desc())
     )
@@ -166,6 +177,7 @@ def send(runtime: Runtime, draft_id: int | None, decider_id: str, *, once: str |
             owner_id=proposal.owner_id or None,
             target_start=proposal.target_start if outcome is Outcome.GO else None,
             revisit_on=proposal.revisit_on if outcome is Outcome.NOT_NOW else None,
+            effort=proposal.effort if outcome is Outcome.GO else None,
             corrects_id=previous.id if previous else None,
         )
         session.add(decision)
@@ -204,6 +216,8 @@ def _decision_messages(
     card_note = f"{user(decision.decided_by)} {verb} *{outcome.label}* (weighted {weighted:.1f} of 5)."
     changes: list[Message] = [
         Post(idea.submitter_id, text, blocks, idea_id=idea.id, remember_as=Purpose.DECISION_NOTICE),
+        # People credited on the idea (their own idea joined it) follow it: they read the same explanation.
+        *(Post(person, text, blocks[:-1], idea_id=idea.id) for person in idea.contributor_ids),
         *coaching_note(idea, thread_text, thread_blocks),
         *card_changed(runtime, idea, card_note),
     ]

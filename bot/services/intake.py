@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from bot.db import transaction
 from bot.delivery import Message, Post
 from bot.runtime import Runtime
 from bot.services.once import claim
+from bot.services.similar import Similar, similar_to
 from bot.views import messages
 from bot.views.ids import Purpose
 from bot.views.intake import IntakeSource
 from bot.views.text import safe
-from models import Idea, IdeaGoal, parse_reference
+from models import Idea, IdeaContributor, IdeaGoal, parse_reference
 from models.access import can_view
+from models.business_time import add_business_days
 from models.intake import IdeaDraft
 from models.lifecycle import Stage
 
@@ -54,13 +56,18 @@ def submit_idea(
         idea.record("submitted", actor_id=submitter_id, at=now, to_stage=Stage.SUBMITTED)
         session.add(idea)
         session.flush()
-        outgoing = runtime.outbox.add(session, intake_messages(runtime, idea))
+        similar = similar_to(session, idea)
+        idea.similar = [{"id": other.id, "title": other.title} for other in similar]
+        outgoing = runtime.outbox.add(session, intake_messages(runtime, idea, similar))
     runtime.outbox.kick(outgoing)
     return idea
 
 
-def intake_messages(runtime: Runtime, idea: Idea) -> list[Message]:
-    receipt_text, receipt_blocks = messages.submitter_receipt(idea, runtime.strategy)
+def intake_messages(runtime: Runtime, idea: Idea, similar: list[Similar] | None = None) -> list[Message]:
+    shown = [other for other in similar or [] if Stage(other.stage) in HINTED_STAGES]
+    calendar = runtime.strategy.calendar.work_calendar
+    coach_by = add_business_days(idea.created_at, runtime.strategy.clocks.unassigned_business_days, calendar)
+    receipt_text, receipt_blocks = messages.submitter_receipt(idea, runtime.strategy, shown, coach_by)
     card_text, card_blocks = messages.intake_card(idea, runtime.strategy)
     return [
         Post(idea.submitter_id, receipt_text, receipt_blocks, idea_id=idea.id, remember_as=Purpose.RECEIPT),
@@ -72,6 +79,10 @@ def intake_messages(runtime: Runtime, idea: Idea) -> list[Message]:
             remember_as=Purpose.INTAKE_CARD,
         ),
     ]
+
+
+# The submitter hears about similar ideas that are still going somewhere, never closed ones.
+HINTED_STAGES = frozenset(stage for stage in Stage if stage.is_open) | {Stage.DECIDED_GO}
 
 
 @dataclass(frozen=True)
@@ -108,7 +119,13 @@ def ideas_of(runtime: Runtime, user_id: str) -> list[Idea]:
         return list(
             session.scalars(
                 select(Idea)
-                .where(Idea.submitter_id == user_id)
+                .where(
+                    # Their own ideas and those they are credited on (an idea of theirs joined it).
+                    or_(
+                        Idea.submitter_id == user_id,
+                        Idea.id.in_(select(IdeaContributor.idea_id).where(IdeaContributor.user_id == user_id)),
+                    )
+                )
                 .order_by(Idea.created_at.desc(), Idea.id.desc())
                 .options(selectinload(Idea.goals))
             )

@@ -31,6 +31,10 @@ def header(text: str) -> dict[str, Any]:
     return {"type": "header", "text": {"type": "plain_text", "text": clip(text, 150)}}
 
 
+def divider() -> dict[str, Any]:
+    return {"type": "divider"}
+
+
 def context(text: str) -> dict[str, Any]:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(text, 3000)}]}
 
@@ -135,7 +139,7 @@ def input_value(state: dict[str, Any], block_id: str) -> Any:
     """The value of a submitted input block's element, by element type."""
     element = state.get(block_id, {}).get(Action.INPUT, {})
     kind = element.get("type")
-    if kind == "plain_text_input":
+    if kind in ("plain_text_input", "number_input"):
         return element.get("value") or ""
     if kind in ("checkboxes", "multi_static_select"):
         return [chosen["value"] for chosen in element.get("selected_options") or []]

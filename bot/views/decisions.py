@@ -22,6 +22,7 @@ from bot.views.blocks import (
     text_input,
 )
 from bot.views.coaching import logframe_lines
+from bot.views.effort import effort_input, effort_text, effort_value
 from bot.views.ids import Action, Callback
 from bot.views.intake import goal_option_groups
 from bot.views.messages import heading
@@ -195,6 +196,7 @@ def decision_modal(
         }
     )
     blocks.append(_date_input("target_start", "Target start", "When delivery should begin.", prefill.target_start))
+    blocks.append(effort_input(strategy, prefill.effort))
     return modal(Callback.DECISION, "Decide", blocks, submit="Preview", metadata=str(idea.id))
 
 
@@ -226,6 +228,7 @@ def parse_decision(view: dict[str, Any], strategy: Strategy) -> Proposal:
         owner_id=input_value(state, "owner") or "",
         target_start=_date_value(input_value(state, "target_start") or ""),
         revisit_on=_date_value(input_value(state, "revisit_on") or ""),
+        effort=effort_value(input_value(state, "effort") or ""),
     )
 
 
@@ -358,6 +361,7 @@ def handoff(idea: Idea, proposal: Proposal, strategy: Strategy, decider_id: str)
             ("Submitted by", user(idea.submitter_id)),
             ("Coach", user(idea.coach_id)),
             ("Decided by", user(decider_id)),
+            ("Rough effort", effort_text(proposal.effort, strategy)),
         ),
         section(f"*Next steps*\n{safe(proposal.next_steps, 2000)}"),
     ]

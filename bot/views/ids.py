@@ -30,6 +30,7 @@ class Callback(StrEnum):
     DECISION_PREVIEW = "idea_decision_preview"
     RECONSIDER = "idea_reconsider"
     FEEDBACK = "idea_feedback"
+    EXPLANATION = "idea_explanation"
 
 
 class Action(StrEnum):
@@ -52,6 +53,17 @@ class Action(StrEnum):
     SNOOZE_3_DAYS = "nudge_snooze_3_days"
     SNOOZE_WEEK = "nudge_snooze_week"
     ON_IT = "nudge_on_it"
+    HOME_STAGE = "home_filter_stage"
+    HOME_GOAL = "home_filter_goal"
+    HOME_COACH = "home_filter_coach"
+    HOME_CLEAR = "home_clear_filters"
+    HOME_SECTION = "home_section"
+    HOME_PAGE = "home_page"
+    OPEN_EXPLANATION = "idea_open_explanation"
+    PROPOSE_JOIN = "idea_propose_join"
+    JOIN_AGREE = "idea_join_agree"
+    JOIN_DECLINE = "idea_join_decline"
+    ADMIN_RELOAD = "admin_reload_strategy"
 
 
 class Purpose(StrEnum):

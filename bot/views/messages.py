@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from bot.config import Strategy
 from bot.views.blocks import Blocks, actions, button, confirmed, context, fields, header, modal, section
 from bot.views.ids import Action, Callback
+from bot.views.joining import credits_line
 from bot.views.text import ago, date, link, quote, safe, user
-from models import Idea, Move
+from models import Idea, Move, Stage
 from models.access import Viewer, allowed
 from models.intake import Beneficiary, HelpOffer
 from models.lifecycle import DecideAs, decide_as
@@ -112,15 +114,54 @@ def intake_card(idea: Idea, strategy: Strategy) -> tuple[str, Blocks]:
         notes.append(f"LogFrame {idea.worksheet.completeness}")
     if idea.source_permalink:
         notes.append(link(idea.source_permalink, "From this message"))
+    if credits := credits_line(idea):
+        notes.append(credits)
     blocks.append(context(" · ".join(notes)))
     blocks.append(actions(f"card:{idea.id}", *card_buttons(idea)))
+    blocks += similar_blocks(idea)
     return text, blocks
 
 
-def submitter_receipt(idea: Idea, strategy: Strategy) -> tuple[str, Blocks]:
-    """The DM thanking the submitter and saying what happens next, and when."""
+def similar_blocks(idea: Idea) -> Blocks:
+    """Earlier ideas that sounded similar at submission, with a way to propose they join forces."""
+    if not idea.similar:
+        return []
+    lines = [f"• *IDEA-{other['id']}* {safe(other['title'], 150)}" for other in idea.similar[:3]]
+    blocks: Blocks = [section("*Sounds similar to*\n" + "\n".join(lines))]
+    if idea.current_stage.is_open:
+        buttons = [
+            button(f"Propose joining IDEA-{other['id']}", Action.PROPOSE_JOIN, f"{idea.id}:{other['id']}")
+            for other in idea.similar[:3]
+        ]
+        blocks.append(actions(f"similar:{idea.id}", *buttons))
+    return blocks
+
+
+def similar_hint(idea: Idea, similar: list) -> str:
+    """What the submitter may know of similar ideas: their own by title, others' only by reference,
+    stage and coach (never another person's words)."""
+    lines = []
+    for other in similar:
+        stage = Stage(other.stage).label.lower()
+        coach = f" with {user(other.coach_id)}" if other.coach_id else ""
+        if other.submitter_id == idea.submitter_id:
+            lines.append(f"• Your own *{other.reference}* “{safe(other.title, 150)}” sounds similar; it is {stage}.")
+        else:
+            lines.append(f"• *{other.reference}* sounds similar; it is {stage}{coach}.")
+    return (
+        "*Similar ideas*\n" + "\n".join(lines) + "\nYour coach may suggest joining forces; nothing happens "
+        "without your agreement."
+    )
+
+
+def submitter_receipt(
+    idea: Idea, strategy: Strategy, similar: list | None = None, coach_by: datetime | None = None
+) -> tuple[str, Blocks]:
+    """The DM thanking the submitter and saying what happens next, and by when (a date they can hold us to)."""
     days = strategy.clocks.unassigned_business_days
     when = "by the end of the next business day" if days == 1 else f"within {days} business days"
+    if coach_by is not None:
+        when += f" (by {date(coach_by, '{date_long_pretty}')})"
     text = f"Thanks! Your idea {idea.reference} “{safe(idea.title, 150)}” has reached the PMO."
     blocks: Blocks = [
         section(f"*Thanks for sharing your idea!* It has reached the PMO as *{idea.reference}*."),
@@ -135,6 +176,8 @@ def submitter_receipt(idea: Idea, strategy: Strategy) -> tuple[str, Blocks]:
         ),
         context(f"Check on it any time with `/idea {idea.reference}`, or see all yours with `/idea mine`."),
     ]
+    if similar:
+        blocks.insert(-1, section(similar_hint(idea, similar)))
     return text, blocks
 
 
@@ -210,6 +253,8 @@ HELP_TEXT = (
     "• `/idea mine` — your ideas and where each stands\n"
     "• `/idea IDEA-12` — the status of one idea\n"
     "• `/idea help` — this message\n"
+    "• `/idea portfolio` and `/idea report [from] [to]` — for PMO staff: the portfolio against the goals, "
+    "and a CSV report (dates like `2027-01-01 2027-03-31` or `last 90 days`)\n"
     "You can also use the *Submit an idea* shortcut, or *Turn into an idea* on any message."
 )
 

@@ -93,6 +93,7 @@ def decision_answers(outcome: str, **changes) -> dict:
             "next_steps": "Lending configures the text template and pilots it in one branch.",
             "owner": COACH_2,
             "target_start": (date.today() + timedelta(days=14)).isoformat(),
+            "effort": "20",
         }
     else:
         base |= {

@@ -57,6 +57,7 @@ def go() -> Proposal:
         next_steps=NEXT_STEPS,
         owner_id="UOWNER0001",
         target_start=TODAY + timedelta(days=20),
+        effort=30,
     )
 
 
@@ -420,3 +421,32 @@ def test_outcome_properties(outcome, label, move, stage, needs_alternatives):
 
 def test_outcome_values_are_the_stored_strings():
     assert [outcome.value for outcome in Outcome] == ["go", "no_go", "not_now"]
+
+
+@pytest.mark.parametrize("effort", [None, 0, -5, 100_001])
+def test_a_go_needs_a_rough_effort_above_zero(effort):
+    proposal = go()
+    proposal.effort = effort
+    errors = check_proposal(proposal, weights=WEIGHTS, known_goals=KNOWN_GOALS, today=TODAY)
+    assert "capacity" in errors["effort"]
+
+
+def test_effort_is_not_asked_of_a_no_go():
+    assert "effort" not in check_proposal(no_go(), weights=WEIGHTS, known_goals=KNOWN_GOALS, today=TODAY)
+
+
+def test_one_reason_pasted_into_every_criterion_is_refused_after_the_first():
+    proposal = go()
+    for score in proposal.scores:
+        score.reason = "It is a good idea overall, we think."
+    errors = check_proposal(proposal, weights=WEIGHTS, known_goals=KNOWN_GOALS, today=TODAY)
+    pasted = [key for key, text in errors.items() if "same reason as another" in text]
+    assert pasted == [f"reason:{criterion}" for criterion in list(WEIGHTS)[1:]]
+
+
+def test_a_rationale_is_flagged_when_it_names_nothing_from_the_idea():
+    from models.decision_rules import names_the_idea
+
+    idea = ("Text members when a loan document is missing", "Loan files stall for days.")
+    assert names_the_idea("Loans stall because members are not told about documents.", *idea)
+    assert not names_the_idea("We have limited capacity this year and other priorities came first.", *idea)

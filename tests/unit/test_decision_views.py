@@ -205,7 +205,7 @@ def test_the_decision_modal_shows_each_criterions_share_and_question():
 
 def test_the_decision_modal_input_block_ids_are_the_proposal_field_keys():
     keys = {"outcome", "revisit_on", "goals", "rationale", "alternatives", "what_would_change"}
-    keys |= {"next_steps", "owner", "target_start"}
+    keys |= {"next_steps", "owner", "target_start", "effort"}
     keys |= {f"{kind}:{criterion.id}" for criterion in STRATEGY.criteria for kind in ("score", "reason")}
     assert set(inputs_of(decision_modal(make_idea(), STRATEGY))) == keys
 

@@ -48,6 +48,10 @@ EXPECTED: dict[tuple[Stage, Move], Stage] = {
         for stage in (Stage.SUBMITTED, Stage.IN_COACHING, Stage.READY_FOR_DECISION, Stage.NOT_NOW)
         for move in (Move.EDIT_LOGFRAME, Move.CONFIRM_ALIGNMENT)
     },
+    (Stage.SUBMITTED, Move.JOIN): Stage.JOINED,
+    (Stage.IN_COACHING, Move.JOIN): Stage.JOINED,
+    (Stage.READY_FOR_DECISION, Move.JOIN): Stage.JOINED,
+    (Stage.NOT_NOW, Move.JOIN): Stage.JOINED,
 }
 
 ILLEGAL = [(stage, move) for stage in Stage for move in Move if (stage, move) not in EXPECTED]
@@ -122,8 +126,8 @@ def test_an_illegal_move_explains_itself_in_plain_words(start: Stage, move: Move
         advance(start, move)
 
 
-def test_closed_stages_are_exactly_decided_go_decided_no_go_and_withdrawn():
-    assert frozenset({Stage.DECIDED_GO, Stage.DECIDED_NO_GO, Stage.WITHDRAWN}) == CLOSED_STAGES
+def test_closed_stages_are_exactly_decided_go_decided_no_go_withdrawn_and_joined():
+    assert frozenset({Stage.DECIDED_GO, Stage.DECIDED_NO_GO, Stage.WITHDRAWN, Stage.JOINED}) == CLOSED_STAGES
     assert {stage for stage in Stage if not stage.is_open} == set(CLOSED_STAGES)
 
 
@@ -132,6 +136,7 @@ def test_closed_stages_are_exactly_decided_go_decided_no_go_and_withdrawn():
     [
         (Stage.DECIDED_GO, {Move.DECIDE_GO, Move.DECIDE_NO_GO, Move.DECIDE_NOT_NOW}),
         (Stage.WITHDRAWN, set()),
+        (Stage.JOINED, set()),
         (Stage.DECIDED_NO_GO, {Move.RECONSIDER, Move.DECIDE_GO, Move.DECIDE_NO_GO, Move.DECIDE_NOT_NOW}),
     ],
     ids=_id,
@@ -145,6 +150,7 @@ def test_closed_stages_offer_only_the_moves_in_the_table(stage: Stage, moves: se
 
 def test_allowed_moves_of_an_open_stage_match_the_table():
     assert allowed_moves(Stage.NOT_NOW) == {
+        Move.JOIN,
         Move.ASSIGN_COACH,
         Move.WITHDRAW,
         Move.RECONSIDER,
@@ -156,6 +162,7 @@ def test_allowed_moves_of_an_open_stage_match_the_table():
         Move.CONFIRM_ALIGNMENT,
     }
     assert allowed_moves(Stage.IN_COACHING) == {
+        Move.JOIN,
         Move.ASSIGN_COACH,
         Move.MARK_READY,
         Move.DECIDE_GO,

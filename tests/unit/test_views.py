@@ -17,7 +17,7 @@ from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.views import View
 
 from bot.config import Strategy, load_strategy
-from bot.views.home import home_view
+from bot.views.home import HomeIdea, PersonHome, home_view
 from bot.views.intake import IntakeSource, intake_modal, parse_intake
 from bot.views.messages import details_blocks, details_modal, intake_card, my_ideas, submitter_receipt
 from models import Idea, IdeaGoal, Stage
@@ -254,7 +254,11 @@ def test_my_ideas_with_none_invites_a_first_idea(strategy):
 
 @pytest.mark.parametrize("count", [0, 1, 60])
 def test_the_home_tab_stays_within_limits(strategy, count):
-    view = home_view(many_ideas(strategy, count))
+    ideas = [
+        HomeIdea(idea.id, idea.title, idea.stage, idea.submitter_id, idea.coach_id, idea.stage_entered_at)
+        for idea in many_ideas(strategy, count)
+    ]
+    view = home_view(PersonHome(ideas, count), "USUBMIT001")
 
     assert view["type"] == "home"
     assert view_problems(view) == []

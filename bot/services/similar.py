@@ -1,0 +1,94 @@
+"""Ideas that sound like a new one, found by the database's own text search over title and problem.
+
+PostgreSQL: full-text search (an expression GIN index, english stemming and stop words) ranked by
+ts_rank. SQLite: an FTS5 table (porter stemming) ranked by bm25. Either way the query is the new idea's
+own words joined by OR, and an earlier idea counts as similar when the database ranks it at least a
+fixed share as high as the new idea itself ranks against its own words, so the cut-off means the same
+on both databases and whatever the size of the pipeline.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from models import Idea
+
+SHARE_OF_OWN_RANK = 0.3
+MAX_SIMILAR = 3
+MAX_TERMS = 40
+# Only to keep SQLite's OR query short; PostgreSQL drops its own stop words.
+_COMMON = frozenset(
+    re.findall(
+        r"\S+",
+        "the and for that this with from are was were have has had not but all any can our their there them "
+        "they when what which who will would could should about into than then also just more most some such "
+        "very only other its it's don't doesn't",
+    )
+)
+
+
+@dataclass(frozen=True)
+class Similar:
+    id: int
+    title: str
+    stage: str
+    coach_id: str | None
+    submitter_id: str
+
+    @property
+    def reference(self) -> str:
+        return f"IDEA-{self.id}"
+
+
+def similar_to(session: Session, idea: Idea) -> list[Similar]:
+    """Up to three earlier ideas that closely match `idea` (which must be flushed already)."""
+    words = f"{idea.title} {idea.problem}"[:4000]
+    search = _postgres if session.get_bind().dialect.name == "postgresql" else _sqlite
+    ranked = search(session, words)
+    own = ranked.get(idea.id) or max(ranked.values(), default=0.0)
+    chosen = sorted(
+        (idea_id for idea_id, rank in ranked.items() if idea_id < idea.id and rank >= SHARE_OF_OWN_RANK * own),
+        key=lambda idea_id: -ranked[idea_id],
+    )[:MAX_SIMILAR]
+    if not chosen or own <= 0:
+        return []
+    rows = session.execute(
+        select(Idea.id, Idea.title, Idea.stage, Idea.coach_id, Idea.submitter_id).where(Idea.id.in_(chosen))
+    ).all()
+    by_id = {row.id: Similar(*row) for row in rows}
+    return [by_id[idea_id] for idea_id in chosen if idea_id in by_id]
+
+
+_PG_QUERY = text(
+    """
+    WITH q AS (SELECT replace(plainto_tsquery('english', :words)::text, '&', '|')::tsquery AS query)
+    SELECT ideas.id, ts_rank(to_tsvector('english', ideas.title || ' ' || ideas.problem), q.query) AS rank
+    FROM ideas, q
+    WHERE to_tsvector('english', ideas.title || ' ' || ideas.problem) @@ q.query
+    ORDER BY rank DESC, ideas.id DESC
+    LIMIT 20
+    """
+)
+
+
+def _postgres(session: Session, words: str) -> dict[int, float]:
+    return {row.id: float(row.rank) for row in session.execute(_PG_QUERY, {"words": words})}
+
+
+_SQLITE_QUERY = text(
+    "SELECT rowid AS id, -bm25(ideas_fts) AS rank FROM ideas_fts WHERE ideas_fts MATCH :query "
+    "ORDER BY rank DESC, rowid DESC LIMIT 20"
+)
+
+
+def _sqlite(session: Session, words: str) -> dict[int, float]:
+    terms = [term for term in dict.fromkeys(re.findall(r"\w+", words.casefold())) if len(term) > 2]
+    terms = [term for term in terms if term not in _COMMON][:MAX_TERMS]
+    if not terms:
+        return {}
+    query = " OR ".join(f'"{term}"' for term in terms)  # quoted: user words are never FTS5 syntax
+    return {row.id: float(row.rank) for row in session.execute(_SQLITE_QUERY, {"query": query})}

@@ -1,0 +1,50 @@
+"""The App Home: publishing it when opened, its filters and paging, and the explanation it links to."""
+
+from __future__ import annotations
+
+from slack_bolt import Ack, App
+
+from bot.runtime import Runtime
+from bot.services import home
+from bot.services.errors import Refused
+from bot.views.home import HomeState, apply_action
+from bot.views.ids import Action
+from handlers.replies import idea_id_of, tell
+
+HOME_ACTIONS = (
+    Action.HOME_STAGE,
+    Action.HOME_GOAL,
+    Action.HOME_COACH,
+    Action.HOME_CLEAR,
+    Action.HOME_SECTION,
+    Action.HOME_PAGE,
+)
+
+
+def home_opened(runtime: Runtime, event: dict) -> None:
+    if event.get("tab") == "home":
+        home.show(runtime, event["user"], opened=True)
+
+
+def home_changed(runtime: Runtime, ack: Ack, body: dict, action: dict) -> None:
+    """A filter, section or page chosen in the Home: the new state travels in the view's metadata."""
+    ack()
+    state = HomeState.from_metadata((body.get("view") or {}).get("private_metadata"))
+    home.show(runtime, body["user"]["id"], apply_action(state, action))
+
+
+def open_explanation(runtime: Runtime, ack: Ack, body: dict, action: dict) -> None:
+    ack()
+    try:
+        view = home.explanation(runtime, idea_id_of(action), body["user"]["id"])
+    except Refused as refusal:
+        tell(runtime, body, str(refusal))
+        return
+    runtime.gateway.open_view(body["trigger_id"], view)
+
+
+def register(app: App, runtime: Runtime) -> None:
+    app.event("app_home_opened")(lambda event: home_opened(runtime, event))
+    for action_id in HOME_ACTIONS:
+        app.action(action_id.value)(lambda ack, body, action: home_changed(runtime, ack, body, action))
+    app.action(Action.OPEN_EXPLANATION.value)(lambda ack, body, action: open_explanation(runtime, ack, body, action))
