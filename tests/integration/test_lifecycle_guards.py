@@ -13,16 +13,17 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.services import coaching, decisions
+from bot.services import coaching, decisions, joining
 from bot.services.errors import Refused
 from models import Idea, IllegalTransition, Move, Stage
 from models.decision_rules import CriterionScore, Outcome, Proposal
 from models.lifecycle import DECIDE_MOVES, TRANSITIONS, can
 from models.logframe import Column, Level, cell_key
-from tests.conftest import COACH, COACH_2, SUBMITTER
+from tests.conftest import COACH, COACH_2, OUTSIDER, SUBMITTER
 from tests.support.nudging import add_thread, make_idea, runtime_for
 
 NOW = datetime(2027, 3, 1, 15, 0, tzinfo=UTC)
+OTHER_SUBMITTER = OUTSIDER  # another staff member, who submitted the earlier of two similar ideas
 REFUSALS = (Refused, IllegalTransition)
 
 
@@ -38,7 +39,11 @@ def _proposal(runtime, outcome: Outcome) -> Proposal:
     )
     if outcome is Outcome.GO:
         return replace(
-            base, next_steps="Lending scopes the texts in March.", owner_id=COACH, target_start=date(2027, 4, 1)
+            base,
+            next_steps="Lending scopes the texts in March.",
+            owner_id=COACH,
+            target_start=date(2027, 4, 1),
+            effort=15,
         )
     base = replace(
         base,
@@ -89,7 +94,8 @@ PRE_CHECKS: dict[Move, Callable] = {
 
 
 def test_every_move_in_the_table_has_a_service():
-    assert {move for (_, move) in TRANSITIONS} == set(SERVICES)
+    # Joining needs two ideas: test_joining_forces_is_refused_exactly_where_the_table_refuses covers it.
+    assert {move for (_, move) in TRANSITIONS} == {*SERVICES, Move.JOIN}
 
 
 @pytest.fixture
@@ -150,3 +156,18 @@ def test_roles_still_refuse_where_the_stage_allows(runtime, move: Move, service)
     with pytest.raises(Refused, match=r"^Only"):
         service(runtime, idea_id)
     assert _stage_of(runtime, idea_id) is stage
+
+
+def test_joining_forces_is_refused_exactly_where_the_table_refuses(runtime, fake_slack):
+    earlier = make_idea(runtime.session_factory, Stage.SUBMITTED, NOW, submitter=OTHER_SUBMITTER)
+    for stage in Stage:
+        later = _idea_at(runtime, stage)
+        if can(stage, Move.JOIN):
+            proposal = joining.propose(runtime, (later, earlier), COACH)
+            joining.answer(runtime, proposal.id, SUBMITTER, agree=True)
+            joining.answer(runtime, proposal.id, OTHER_SUBMITTER, agree=True)
+            assert _stage_of(runtime, later) is TRANSITIONS[(stage, Move.JOIN)], stage
+        else:
+            with pytest.raises(REFUSALS):
+                joining.propose(runtime, (later, earlier), COACH)
+            assert _stage_of(runtime, later) is stage, stage

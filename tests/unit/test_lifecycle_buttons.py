@@ -39,6 +39,7 @@ MOVES_OF_ACTION: dict[str, frozenset[Move]] = {
     Action.MARK_READY: frozenset({Move.MARK_READY}),
     Action.WITHDRAW: frozenset({Move.WITHDRAW}),
     Action.RECONSIDER: frozenset({Move.RECONSIDER}),
+    Action.PROPOSE_JOIN: frozenset({Move.JOIN}),
 }
 # Buttons that make no move: they show, ask or answer.
 NO_MOVE = {Action.VIEW_DETAILS, Action.ASK_QUESTION, Action.UNDERSTOOD}
@@ -47,6 +48,7 @@ NO_MOVE = {Action.VIEW_DETAILS, Action.ASK_QUESTION, Action.UNDERSTOOD}
 CARD_MOVES = frozenset({Move.ASSIGN_COACH, Move.REVISIT, *DECIDE})
 KICKOFF_MOVES = frozenset({Move.EDIT_LOGFRAME, Move.CONFIRM_ALIGNMENT, Move.MARK_READY, Move.WITHDRAW})
 NOTICE_MOVES = frozenset({Move.RECONSIDER})
+SIMILAR_MOVES = frozenset({Move.JOIN})  # on the card, under the similar ideas it found
 DETAILS_MOVES = DECIDE
 
 CASES = [(stage, coach) for stage in Stage for coach in (COACH, None)]
@@ -80,6 +82,14 @@ def test_the_card_offers_exactly_what_the_table_allows_the_pmo(stage: Stage, coa
 
 
 @pytest.mark.parametrize("stage", list(Stage), ids=str)
+def test_a_card_with_similar_ideas_offers_joining_forces_exactly_when_the_table_allows_it(stage: Stage):
+    idea = make_idea(stage=stage, coach_id=COACH)
+    idea.similar = [{"id": 99, "title": "An earlier idea"}]
+    _, blocks = intake_card(idea, STRATEGY)
+    assert moves_shown(blocks) == table_allows(stage, CARD_MOVES | SIMILAR_MOVES)
+
+
+@pytest.mark.parametrize("stage", list(Stage), ids=str)
 def test_the_kickoff_offers_exactly_what_the_table_allows_the_submitter_and_coach(stage: Stage):
     _, blocks = kickoff(make_idea(stage=stage), STRATEGY)
     assert moves_shown(blocks) == table_allows(stage, KICKOFF_MOVES)
@@ -108,7 +118,7 @@ def test_details_offer_a_decision_exactly_when_the_table_allows_one_and_the_view
 
 def test_every_move_in_the_table_has_a_button_somewhere():
     """A move the table allows but no message offers would be one nobody could make."""
-    offered = CARD_MOVES | KICKOFF_MOVES | NOTICE_MOVES | DETAILS_MOVES
+    offered = CARD_MOVES | KICKOFF_MOVES | NOTICE_MOVES | DETAILS_MOVES | SIMILAR_MOVES
     assert {move for (_, move) in TRANSITIONS} <= offered
 
 
@@ -143,6 +153,7 @@ MAY = {
     Move.DECIDE_NOT_NOW: {"decider"},
     Move.WITHDRAW: {"submitter"},
     Move.RECONSIDER: {"submitter"},
+    Move.JOIN: {"coach", "staff"},
 }
 
 
