@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import logs, metrics
 from bot.config import Settings, Strategy
 from bot.db import is_healthy, make_engine, make_session_factory
-from bot.edge import BODY_MAX, Refusal, clean_payload, guard
+from bot.edge import BODY_MAX, Refusal, ReplayMemory, clean_payload, guard
 from bot.executors import listener_pool, post_ack_pool
 from bot.outbox import store as outbox_store
 from bot.runtime import Runtime
@@ -92,6 +92,7 @@ def wsgi_app(app: App):
     runtime: Runtime = app.runtime  # type: ignore[attr-defined]
     engine = runtime.session_factory.kw["bind"]
     verifier = SignatureVerifier(runtime.settings.slack_signing_secret or "")
+    replays = ReplayMemory()
 
     def application(environ, start_response):
         if environ.get("PATH_INFO") == "/metrics" and environ.get("REQUEST_METHOD") == "GET":
@@ -105,7 +106,7 @@ def wsgi_app(app: App):
             start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
             return [body]
         if environ.get("PATH_INFO") == "/slack/events" and environ.get("REQUEST_METHOD") == "POST":
-            refusal = _guarded(environ, verifier, runtime)
+            refusal = _guarded(environ, verifier, replays)
             if refusal is not None:
                 body = refusal.body.encode()
                 headers = [("Content-Type", refusal.content_type), ("Content-Length", str(len(body)))]
@@ -124,7 +125,7 @@ def wsgi_app(app: App):
     return application
 
 
-def _guarded(environ: dict, verifier: SignatureVerifier, runtime: Runtime) -> Refusal | None:
+def _guarded(environ: dict, verifier: SignatureVerifier, replays: ReplayMemory) -> Refusal | None:
     """Read the body once, check it at the edge, and put it back for Bolt to read."""
     try:
         length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -137,7 +138,7 @@ def _guarded(environ: dict, verifier: SignatureVerifier, runtime: Runtime) -> Re
     environ["wsgi.input"] = io.BytesIO(raw)
     headers = {key[5:].replace("_", "-").lower(): value for key, value in environ.items() if key.startswith("HTTP_")}
     headers["content-type"] = environ.get("CONTENT_TYPE", "")
-    return guard(raw, headers, verifier, runtime.session_factory)
+    return guard(raw, headers, verifier, replays)
 
 
 def _drain(stream, length: int, chunk: int = 65536) -> None:

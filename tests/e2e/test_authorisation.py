@@ -14,7 +14,7 @@ from bot.views.coaching import alignment_modal, assign_coach_modal, withdraw_mod
 from bot.views.decisions import decision_modal, feedback_modal, reconsider_modal
 from bot.views.ids import Action
 from bot.views.logframe import logframe_modal
-from models import Base, Decision, IdempotencyKey, OutboxMessage
+from models import Base, Decision, OutboxMessage
 from tests.conftest import COACH, COACH_2, OUTSIDER, SUBMITTER
 from tests.support.flows import (
     click_card,
@@ -44,14 +44,12 @@ def settings(settings):
 
 
 def snapshot(session_factory) -> dict[str, list]:
-    """Every row of every table, except the signatures the edge remembers for every request and the
-    refusal itself (a DM to the actor about no idea, queued in the outbox when there is no channel)."""
+    """Every row of every table, except the refusal itself (a DM to the actor about no idea, queued in the
+    outbox when there is no channel)."""
     rows = {}
     with session_factory() as session:
         for table in Base.metadata.sorted_tables:
             query = select(table)
-            if table.name == IdempotencyKey.__tablename__:
-                query = query.where(~table.c.key.startswith("signature:"))
             if table.name == OutboxMessage.__tablename__:
                 query = query.where(table.c.idea_id.is_not(None))
             rows[table.name] = sorted(map(repr, session.execute(query)))

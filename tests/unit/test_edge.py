@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.edge import clean_text, cleaned, shape_problem
+from bot.edge import ReplayMemory, clean_text, cleaned, shape_problem
 
 
 def test_control_characters_are_stripped_but_line_breaks_and_tabs_kept():
@@ -65,3 +65,13 @@ def test_a_well_formed_click_command_and_event_pass():
 )
 def test_wrong_shapes_are_named(payload, problem):
     assert shape_problem(payload) == problem
+
+
+def test_the_replay_memory_knows_a_signature_for_its_window_only():
+    memory = ReplayMemory(window=300, most=3)
+    assert memory.seen("v0=a", now=0) is False
+    assert memory.seen("v0=a", now=299) is True  # a replay inside Slack's 5 minutes
+    assert memory.seen("v0=a", now=301) is False  # forgotten once the signature itself has expired
+    for name in ("v0=b", "v0=c", "v0=d"):
+        memory.seen(name, now=302)
+    assert memory.seen("v0=a", now=303) is False  # bounded: the oldest made room
