@@ -26,16 +26,22 @@ SLACK_DELAY = 2.0
 
 
 @pytest.fixture
-def production_slack(settings, strategy, session_factory, fake_slack):
+def acks_favoured():
+    """The thread switch interval `serve` sets in its server process (HTTP and Socket Mode alike)."""
     switch_interval = sys.getswitchinterval()
-    favour_acks()  # as `serve` does in its server process
+    favour_acks()
+    yield
+    sys.setswitchinterval(switch_interval)
+
+
+@pytest.fixture
+def production_slack(settings, strategy, session_factory, fake_slack, acks_favoured):
     app = create_app(settings, strategy, session_factory=session_factory)
     driver = SlackDriver(wsgi_app(app), SIGNING_SECRET, TrackingExecutor(), fake_slack)
     yield driver
     driver.stop()
     app.listener_runner.listener_executor.shutdown(wait=True)
     app.runtime.post_ack.shutdown(wait=True)
-    sys.setswitchinterval(switch_interval)
 
 
 def wait_for(condition, timeout: float) -> bool:
@@ -106,7 +112,7 @@ def test_with_every_web_api_call_held_2_s_a_burst_is_acked_within_1_s_and_every_
 
 
 def test_in_socket_mode_a_burst_against_a_2_s_slack_is_acked_within_1_s_of_arriving(
-    settings, strategy, session_factory, fake_slack
+    settings, strategy, session_factory, fake_slack, acks_favoured
 ):
     """Bolt's Socket Mode adapter hands each envelope to `run_bolt_app` on one of the handler's threads and
     sends the ack when it returns; the envelopes here go through that same function on a pool of the
