@@ -8,11 +8,10 @@ from bot.config import ConfigError, load_strategy
 from bot.delivery import Ephemeral
 from bot.runtime import Runtime
 from bot.views import messages
-from bot.views.admin import admin_blocks, reloaded_text
+from bot.views.admin import REFUSAL, admin_blocks, reloaded_text
 from bot.views.ids import Action
 from handlers.replies import tell
-
-REFUSAL = "Only the app's admins (PMO_ADMIN_IDS) can see and reload the strategy."
+from handlers.wiring import bound
 
 
 def admin_command(runtime: Runtime, ack: Ack, command: dict) -> None:
@@ -45,4 +44,4 @@ def reload_strategy(runtime: Runtime, ack: Ack, body: dict) -> None:
 
 
 def register(app: App, runtime: Runtime) -> None:
-    app.action(Action.ADMIN_RELOAD.value)(lambda ack, body: reload_strategy(runtime, ack, body))
+    app.action(Action.ADMIN_RELOAD.value)(bound(runtime, reload_strategy))

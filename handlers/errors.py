@@ -10,6 +10,7 @@ from slack_bolt import App, BoltResponse
 from bot.delivery import Ephemeral, Post
 from bot.runtime import Runtime
 from bot.views import messages
+from handlers.wiring import bound
 
 log = logging.getLogger(__name__)
 
@@ -26,21 +27,23 @@ def _actor(body: dict) -> tuple[str | None, str | None]:
     return user.get("id"), channel.get("id") or container.get("channel_id")
 
 
+def unexpected(runtime: Runtime, error: Exception, body: dict, response: BoltResponse | None) -> BoltResponse | None:
+    request_id = uuid.uuid4().hex[:8]
+    kind = body.get("type") or ("command" if "command" in body else "request")
+    log.error("request %s (%s) failed: %r", request_id, kind, error, exc_info=error)
+    user_id, channel_id = _actor(body)
+    text, blocks = messages.notice(messages.something_went_wrong(request_id))
+    if user_id and "command" in body and response is not None:
+        # Not yet acknowledged: the answer itself can carry the apology, only to the person.
+        return BoltResponse(status=200, body={"response_type": "ephemeral", "text": text, "blocks": blocks})
+    if user_id:
+        answer = Ephemeral(channel_id, user_id, text, blocks) if channel_id else Post(user_id, text, blocks)
+        runtime.after_ack(runtime.outbox.send, [answer])
+    if response is not None:
+        # Not yet acknowledged: answer 200 so Slack neither shows a time-out nor retries the failure.
+        return BoltResponse(status=200, body="")
+    return None
+
+
 def register(app: App, runtime: Runtime) -> None:
-    @app.error
-    def unexpected(error: Exception, body: dict, response: BoltResponse | None) -> BoltResponse | None:
-        request_id = uuid.uuid4().hex[:8]
-        kind = body.get("type") or ("command" if "command" in body else "request")
-        log.error("request %s (%s) failed: %r", request_id, kind, error, exc_info=error)
-        user_id, channel_id = _actor(body)
-        text, blocks = messages.notice(messages.something_went_wrong(request_id))
-        if user_id and "command" in body and response is not None:
-            # Not yet acknowledged: the answer itself can carry the apology, only to the person.
-            return BoltResponse(status=200, body={"response_type": "ephemeral", "text": text, "blocks": blocks})
-        if user_id:
-            answer = Ephemeral(channel_id, user_id, text, blocks) if channel_id else Post(user_id, text, blocks)
-            runtime.after_ack(runtime.outbox.send, [answer])
-        if response is not None:
-            # Not yet acknowledged: answer 200 so Slack neither shows a time-out nor retries the failure.
-            return BoltResponse(status=200, body="")
-        return None
+    app.error(bound(runtime, unexpected))

@@ -7,9 +7,11 @@ from slack_bolt import Ack, App
 from bot.runtime import Runtime
 from bot.services import home
 from bot.services.errors import Refused
+from bot.views.blocks import id_in_button
 from bot.views.home import HomeState, apply_action
 from bot.views.ids import Action
-from handlers.replies import idea_id_of, tell
+from handlers.replies import tell
+from handlers.wiring import bound
 
 HOME_ACTIONS = (
     Action.HOME_STAGE,
@@ -36,7 +38,7 @@ def home_changed(runtime: Runtime, ack: Ack, body: dict, action: dict) -> None:
 def open_explanation(runtime: Runtime, ack: Ack, body: dict, action: dict) -> None:
     ack()
     try:
-        view = home.explanation(runtime, idea_id_of(action), body["user"]["id"])
+        view = home.explanation(runtime, id_in_button(action), body["user"]["id"])
     except Refused as refusal:
         tell(runtime, body, str(refusal))
         return
@@ -44,7 +46,7 @@ def open_explanation(runtime: Runtime, ack: Ack, body: dict, action: dict) -> No
 
 
 def register(app: App, runtime: Runtime) -> None:
-    app.event("app_home_opened")(lambda event: home_opened(runtime, event))
+    app.event("app_home_opened")(bound(runtime, home_opened))
     for action_id in HOME_ACTIONS:
-        app.action(action_id.value)(lambda ack, body, action: home_changed(runtime, ack, body, action))
-    app.action(Action.OPEN_EXPLANATION.value)(lambda ack, body, action: open_explanation(runtime, ack, body, action))
+        app.action(action_id.value)(bound(runtime, home_changed))
+    app.action(Action.OPEN_EXPLANATION.value)(bound(runtime, open_explanation))

@@ -7,9 +7,11 @@ from slack_bolt import Ack, App
 from bot.runtime import Runtime
 from bot.services import joining
 from bot.services.errors import Refused
+from bot.views.blocks import id_in_button
 from bot.views.ids import Action
-from bot.views.joining import parse_pair
-from handlers.replies import idea_id_of, tell
+from bot.views.joining import PROPOSAL_SENT, agreed, parse_pair
+from handlers.replies import tell
+from handlers.wiring import bound
 from models import IllegalTransition
 
 
@@ -20,19 +22,18 @@ def propose_join(runtime: Runtime, ack: Ack, body: dict, action: dict) -> None:
     except (Refused, IllegalTransition) as problem:
         tell(runtime, body, str(problem))
         return
-    tell(runtime, body, "I've asked both submitters. Nothing changes unless both agree.")
+    tell(runtime, body, PROPOSAL_SENT)
 
 
 def answer_join(runtime: Runtime, ack: Ack, body: dict, action: dict) -> None:
     ack()
-    agree = action.get("action_id") == Action.JOIN_AGREE
     try:
-        joining.answer(runtime, idea_id_of(action), body["user"]["id"], agree)
+        joining.answer(runtime, id_in_button(action), body["user"]["id"], agreed(action))
     except (Refused, IllegalTransition) as problem:
         tell(runtime, body, str(problem))
 
 
 def register(app: App, runtime: Runtime) -> None:
-    app.action(Action.PROPOSE_JOIN.value)(lambda ack, body, action: propose_join(runtime, ack, body, action))
+    app.action(Action.PROPOSE_JOIN.value)(bound(runtime, propose_join))
     for action_id in (Action.JOIN_AGREE, Action.JOIN_DECLINE):
-        app.action(action_id.value)(lambda ack, body, action: answer_join(runtime, ack, body, action))
+        app.action(action_id.value)(bound(runtime, answer_join))

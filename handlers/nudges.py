@@ -1,14 +1,13 @@
+"""Answers to a nudge: "Snooze" (1 day, 3 days, a week) and "I'm on it"."""
+
 from slack_bolt import Ack, App
 
 from bot.runtime import Runtime
 from bot.services import nudges
-from bot.views.ids import Action, parse_id
-from bot.views.nudges import SNOOZES
+from bot.views.ids import Action
+from bot.views.nudges import SNOOZES, nudge_id_of, snooze_days
 from handlers.replies import refusals_told
-
-
-def _nudge_id(action: dict) -> int | None:
-    return parse_id(action.get("value"))
+from handlers.wiring import bound
 
 
 def _message_of(body: dict) -> nudges.MessageRef | None:
@@ -19,21 +18,19 @@ def _message_of(body: dict) -> nudges.MessageRef | None:
     return nudges.MessageRef(channel, ts) if channel and ts else None
 
 
+@refusals_told
+def snooze(runtime: Runtime, ack: Ack, body: dict, action: dict) -> None:
+    ack()
+    nudges.snooze(runtime, nudge_id_of(action), body["user"]["id"], snooze_days(action), _message_of(body))
+
+
+@refusals_told
+def on_it(runtime: Runtime, ack: Ack, body: dict, action: dict) -> None:
+    ack()
+    nudges.on_it(runtime, nudge_id_of(action), body["user"]["id"], _message_of(body))
+
+
 def register(app: App, runtime: Runtime) -> None:
-    refusing = refusals_told(runtime)
-
-    def snoozer(days: int):
-        def snooze(ack: Ack, body: dict, action: dict) -> None:
-            ack()
-            nudges.snooze(runtime, _nudge_id(action), body["user"]["id"], days, _message_of(body))
-
-        return refusing(snooze)
-
-    for action_id, (days, _) in SNOOZES.items():
-        app.action(action_id.value)(snoozer(days))
-
-    @app.action(Action.ON_IT.value)
-    @refusing
-    def on_it(ack: Ack, body: dict, action: dict) -> None:
-        ack()
-        nudges.on_it(runtime, _nudge_id(action), body["user"]["id"], _message_of(body))
+    for action_id in SNOOZES:
+        app.action(action_id.value)(bound(runtime, snooze))
+    app.action(Action.ON_IT.value)(bound(runtime, on_it))

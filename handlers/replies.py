@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable
 
 from bot.delivery import Ephemeral, Post
@@ -10,7 +11,6 @@ from bot.runtime import Runtime
 from bot.services.errors import Refused
 from bot.services.once import Repeated
 from bot.views import messages
-from bot.views.ids import parse_id
 from models import IllegalTransition
 
 
@@ -23,28 +23,27 @@ def tell(runtime: Runtime, body: dict, text: str) -> None:
     runtime.outbox.send([answer])
 
 
-def refusals_told(runtime: Runtime) -> Callable:
+def refusals_told(listener: Callable) -> Callable:
     """Turn a Refused or IllegalTransition raised by a listener into an answer to the actor, acking first
     if the listener had not yet; a Repeated request is told only when it carries something to say.
 
-    The wrapped listener must accept `ack` and `body` (Bolt passes arguments by name).
+    The listener takes `runtime`, `ack` and `body` (Bolt passes arguments by name; tests may pass any way).
     """
+    signature = inspect.signature(listener)
 
-    def decorate(listener: Callable) -> Callable:
-        @functools.wraps(listener)
-        def wrapper(*args, **kwargs):
-            try:
-                return listener(*args, **kwargs)
-            except (Refused, IllegalTransition, Repeated) as error:
-                ack = kwargs["ack"]
-                if ack.response is None:
-                    ack()
-                if str(error):
-                    tell(runtime, kwargs["body"], str(error))
+    @functools.wraps(listener)
+    def wrapper(*args, **kwargs):
+        try:
+            return listener(*args, **kwargs)
+        except (Refused, IllegalTransition, Repeated) as error:
+            given = signature.bind(*args, **kwargs).arguments
+            ack = given["ack"]
+            if ack.response is None:
+                ack()
+            if str(error):
+                tell(given["runtime"], given["body"], str(error))
 
-        return wrapper
-
-    return decorate
+    return wrapper
 
 
 def closed_without_errors(ack, errors: dict[str, str]) -> bool:
@@ -61,7 +60,3 @@ def submission_key(view: dict) -> str | None:
     same view id and hash (the hash changes whenever the view itself is updated)."""
     view_id, view_hash = view.get("id"), view.get("hash")
     return f"view:{view_id}:{view_hash}" if view_id and view_hash else None
-
-
-def idea_id_of(action: dict) -> int | None:
-    return parse_id(action.get("value"))

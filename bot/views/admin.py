@@ -7,6 +7,8 @@ from bot.views.blocks import Blocks, actions, button, context, header, section, 
 from bot.views.ids import Action
 from bot.views.text import safe
 
+REFUSAL = "Only the app's admins (PMO_ADMIN_IDS) can see and reload the strategy."
+
 
 def admin_blocks(strategy: Strategy, source: str, problem: str | None = None) -> tuple[str, Blocks]:
     """The loaded strategy; with `problem`, the reload was refused and this is still the strategy in use."""

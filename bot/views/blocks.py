@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.views.ids import Action
+from bot.views.ids import Action, parse_id
 from bot.views.text import clip
 
 Blocks = list[dict[str, Any]]
@@ -56,6 +56,11 @@ def button(text: str, action_id: str, value: str, style: str | None = None) -> d
     if style:
         element["style"] = style
     return element
+
+
+def id_in_button(action: dict[str, Any]) -> int | None:
+    """The row id (idea, decision, proposal) a clicked button carries: button(..., str(row_id))."""
+    return parse_id(action.get("value"))
 
 
 def confirmed(element: dict[str, Any], title: str, text: str, confirm: str) -> dict[str, Any]:
@@ -133,6 +138,11 @@ def modal(
     if submit:
         view["submit"] = {"type": "plain_text", "text": clip(submit, 24)}
     return view
+
+
+def id_in_modal(view: dict[str, Any]) -> int | None:
+    """The row id a modal built with modal(..., metadata=str(row_id)) carries back on submission."""
+    return parse_id(view.get("private_metadata"))
 
 
 def input_value(state: dict[str, Any], block_id: str) -> Any:

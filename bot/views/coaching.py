@@ -17,7 +17,7 @@ from bot.views.blocks import (
     state_of,
     text_input,
 )
-from bot.views.ids import Action, Callback, parse_id
+from bot.views.ids import Action, Callback
 from bot.views.intake import goal_option_groups
 from bot.views.logframe import FIELD_LABELS, GOAL_OBJECTIVE
 from bot.views.messages import goals_text, heading
@@ -154,6 +154,8 @@ COACH_BLOCK = "coach"
 GOALS_BLOCK = "goals"
 NOTE_BLOCK = "note"
 REASON_BLOCK = "reason"
+NOT_STAFF = "Choose someone on the PMO staff list."
+ALREADY_COACHING = "They are already coaching this idea."
 
 
 def assign_coach_modal(idea: Idea) -> dict[str, Any]:
@@ -263,7 +265,3 @@ def parse_withdraw(view: dict[str, Any]) -> tuple[str, dict[str, str]]:
     if len(reason) > WITHDRAW_REASON_MAX:
         return reason, {REASON_BLOCK: f"Please keep this under {WITHDRAW_REASON_MAX} characters."}
     return reason.strip(), {}
-
-
-def idea_id_of(view: dict[str, Any]) -> int | None:
-    return parse_id(view.get("private_metadata"))

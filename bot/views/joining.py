@@ -3,15 +3,28 @@
 from __future__ import annotations
 
 from bot.views.blocks import Blocks, actions, button, context, section
-from bot.views.ids import Action
+from bot.views.ids import Action, parse_id
 from bot.views.text import safe, user
 from models import Idea
 
+PROPOSAL_SENT = "I've asked both submitters. Nothing changes unless both agree."
+
+
+def pair_value(later_id: int, earlier_id: int) -> str:
+    """A Propose joining button's value: the later idea, then the earlier one it would join."""
+    return f"{later_id}:{earlier_id}"
+
 
 def parse_pair(value: str) -> tuple[int, int] | None:
-    """The (later, earlier) idea ids in a Propose joining button's value."""
+    """The (later, earlier) idea ids in a Propose joining button's value (see pair_value)."""
     later, _, earlier = (value or "").partition(":")
-    return (int(later), int(earlier)) if later.isdigit() and earlier.isdigit() else None
+    pair = parse_id(later), parse_id(earlier)
+    return pair if None not in pair else None
+
+
+def agreed(action: dict) -> bool:
+    """Whether the submitter clicked "Agree to join forces" (rather than "Keep them separate") in join_question."""
+    return action.get("action_id") == Action.JOIN_AGREE
 
 
 def _both(later: Idea, earlier: Idea) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 from bot.config import Strategy
 from bot.views.blocks import Blocks, actions, button, confirmed, context, fields, header, modal, section
 from bot.views.ids import Action, Callback
-from bot.views.joining import credits_line
+from bot.views.joining import credits_line, pair_value
 from bot.views.text import ago, date, link, quote, safe, user
 from models import Idea, Move, Stage
 from models.access import Viewer, allowed
@@ -130,7 +130,7 @@ def similar_blocks(idea: Idea) -> Blocks:
     blocks: Blocks = [section("*Sounds similar to*\n" + "\n".join(lines))]
     if can(idea.current_stage, Move.JOIN):
         buttons = [
-            button(f"Propose joining IDEA-{other['id']}", Action.PROPOSE_JOIN, f"{idea.id}:{other['id']}")
+            button(f"Propose joining IDEA-{other['id']}", Action.PROPOSE_JOIN, pair_value(idea.id, other["id"]))
             for other in idea.similar[:3]
         ]
         blocks.append(actions(f"similar:{idea.id}", *buttons))

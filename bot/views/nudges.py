@@ -7,7 +7,7 @@ from datetime import date as Date
 from datetime import datetime
 
 from bot.views.blocks import Blocks, actions, button, context, section
-from bot.views.ids import Action
+from bot.views.ids import Action, parse_id
 from bot.views.text import date, safe, user
 from models.nudging import Audience, NudgeKind
 
@@ -132,6 +132,17 @@ def nudge_message(notice: NudgeNotice) -> tuple[str, Blocks]:
     blocks.append(actions(f"nudge:{notice.nudge_id or 0}", *buttons))
     blocks.append(context(FOOTER + (ESCALATES if notice.audience is not Audience.PMO_LEAD else "")))
     return text, blocks
+
+
+def nudge_id_of(action: dict) -> int | None:
+    """The nudge an "I'm on it" or snooze button of nudge_message() answers."""
+    return parse_id(action.get("value"))
+
+
+def snooze_days(action: dict) -> int:
+    """How many business days the snooze button clicked puts the next nudge off."""
+    days, _ = SNOOZES[Action(action["action_id"])]
+    return days
 
 
 def snoozed_note(actor_id: str, until: datetime) -> str:
