@@ -32,12 +32,15 @@ class Post:
 
 @dataclass(frozen=True)
 class Update:
-    """Replace a message remembered earlier for an idea."""
+    """Replace a message remembered earlier for an idea (by `purpose`), or one known by `channel` and `ts`
+    (a message somebody clicked, such as a nudge)."""
 
-    idea_id: int
-    purpose: str
+    idea_id: int | None
+    purpose: str | None
     text: str
     blocks: list[dict] = field(default_factory=list)
+    channel: str | None = None
+    ts: str | None = None
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,8 @@ class OutboxMessage(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))
     idea_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), index=True)
-    # As addressed: a channel id, or a user id for the app's DM with that user. None for updates.
+    # As addressed: a channel id, or a user id for the app's DM with that user. For updates, the channel
+    # of a message known by its ts (None when it is found by idea and purpose).
     channel_id: Mapped[str | None] = mapped_column(String(32))
     order_key: Mapped[str | None] = mapped_column(String(80))
     text: Mapped[str] = mapped_column(Text)
@@ -68,6 +69,7 @@ class OutboxMessage(Base):
     first_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     conversation_id: Mapped[str | None] = mapped_column(String(32))  # the resolved channel (D… for DMs)
     thread_ts: Mapped[str | None] = mapped_column(String(32))
+    # The ts Slack gave the post; for an update of a message known by its ts, that message's ts.
     posted_ts: Mapped[str | None] = mapped_column(String(32))
     last_error: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

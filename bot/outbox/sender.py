@@ -148,15 +148,18 @@ class Outbox:
             self._failed(claim, error, still_in_doubt=claim.row.in_doubt and not posting)
             return False
 
-    def _update(self, claim: Claim) -> None:
+    def _update(self, claim: Claim) -> bool:
         row = claim.row
-        target = store.remembered(self.session_factory, row.idea_id, row.purpose)
-        if target is None:
+        if row.posted_ts and row.channel_id:
+            channel, ts = row.channel_id, row.posted_ts
+        elif (target := store.remembered(self.session_factory, row.idea_id, row.purpose)) is not None:
+            channel, ts = target.channel_id, target.ts
+        else:
             log.warning("no %s message to update for idea %s", row.purpose, row.idea_id)
             store.mark_skipped(self.session_factory, claim, f"no {row.purpose} message")
             return False
         # chat.update is idempotent: repeating it after a crash leaves the same message.
-        self.gateway.update_message(target.channel_id, target.ts, row.text, row.blocks)
+        self.gateway.update_message(channel, ts, row.text, row.blocks)
         return store.mark_sent(self.session_factory, claim, None)
 
     def _where(self, claim: Claim) -> tuple[str | None, str | None]:

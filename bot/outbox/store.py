@@ -51,6 +51,11 @@ def rows_for(
                 kind=OutboxKind.UPDATE,
                 idea_id=message.idea_id,
                 purpose=message.purpose,
+                # A message known by its ts: the update targets it directly (posted_ts names it).
+                channel_id=message.channel if message.ts else None,
+                posted_ts=message.ts,
+                # Replacing a clicked message is a courtesy: its failure is logged, not reported to the PMO.
+                tells_pmo_on_failure=not message.ts,
                 order_key=_update_key(session, message),
                 retry_policy=RetryPolicy.PROMPT,
             )
@@ -73,7 +78,10 @@ def _key(idea_id: int | None, channel: str | None) -> str | None:
 
 
 def _update_key(session: Session, message: Update) -> str | None:
-    """An update queues behind the post it replaces (and that post's conversation)."""
+    """An update queues behind the post it replaces (and that post's conversation); updates of a message
+    known by its ts queue behind each other."""
+    if message.ts:
+        return f"ts:{message.channel}:{message.ts}"
     key = session.scalar(
         select(OutboxMessage.order_key)
         .where(OutboxMessage.idea_id == message.idea_id, OutboxMessage.remember_as == message.purpose)
