@@ -26,6 +26,9 @@ class Post:
     tells_pmo_on_failure: bool = True
     thread_ts: str | None = None  # a thread known by its ts (rather than by `in_thread_of`)
     open_with: tuple[str, ...] = ()  # post in the group DM with these people (channel unused)
+    # Queued behind the idea's latest post remembered as this purpose (a kickoff) and, at delivery, given a
+    # link to the coaching thread that post opened with the addressee as coach.
+    links_thread_of: str | None = None
     # A job's message (nudge, digest): retried by the job itself, minutes apart, not by the worker.
     patient: bool = False
 

@@ -56,6 +56,9 @@ class OutboxMessage(Base):
     opens_thread_for: Mapped[str | None] = mapped_column(String(32))  # coach of the thread this post opens
     tells_pmo_on_failure: Mapped[bool] = mapped_column(default=True)
     open_with: Mapped[str | None] = mapped_column(String(1000))  # user ids: post in the group DM with them
+    # The purpose of the post that opens a coaching thread (the kickoff): this post queues behind it and,
+    # at delivery, links to the thread it opened for the addressee (then known, not at the commit).
+    links_thread_of: Mapped[str | None] = mapped_column(String(32))
     retry_policy: Mapped[str] = mapped_column(String(16), default=RetryPolicy.PROMPT)
 
     status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.PENDING)

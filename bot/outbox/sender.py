@@ -25,7 +25,9 @@ from bot.outbox import store
 from bot.outbox.policy import judge
 from bot.outbox.store import Claim, Delivered
 from bot.slack import SlackGateway
-from bot.views.delivery import delivery_failed
+from bot.views.coaching import thread_link
+from bot.views.delivery import conversation_not_opened, delivery_failed
+from bot.views.ids import Purpose
 from models import OutboxKind, RetryPolicy
 
 log = logging.getLogger(__name__)
@@ -141,7 +143,8 @@ class Outbox:
                 log.info("outbox %s was already posted (%s); adopting it", claim.id, found)
                 return store.mark_sent(self.session_factory, claim, self._delivered(claim, channel, found))
             posting = True
-            posted = self.gateway.post_message(channel, claim.row.text, claim.row.blocks, thread_ts, tag(claim.id))
+            blocks = self._blocks(claim)
+            posted = self.gateway.post_message(channel, claim.row.text, blocks, thread_ts, tag(claim.id))
             posting = False
             return store.mark_sent(self.session_factory, claim, self._delivered(claim, posted.channel, posted.ts))
         except Exception as error:
@@ -169,7 +172,7 @@ class Outbox:
             return row.conversation_id, row.thread_ts
         channel, thread_ts = row.channel_id, row.thread_ts
         if row.open_with:
-            channel = self.gateway.open_conversation(row.open_with.split(","))
+            channel = self._group(row.open_with)
         elif claim.row.in_doubt or row.in_thread_of:
             channel = self._conversation(row.channel_id)
         if row.in_thread_of:
@@ -189,6 +192,23 @@ class Outbox:
             self._dm_channels[channel] = self.gateway.open_conversation([channel])
         return self._dm_channels[channel]
 
+    def _group(self, users: str) -> str:
+        """The group DM with `users` (conversations.open answers the same id every time: kept)."""
+        key = ",".join(sorted(users.split(",")))
+        if key not in self._dm_channels:
+            self._dm_channels[key] = self.gateway.open_conversation(users.split(","))
+        return self._dm_channels[key]
+
+    def _blocks(self, claim: Claim) -> list:
+        """The row's blocks, with the link to a coaching thread opened after the row was written."""
+        row = claim.row
+        if not row.links_thread_of:
+            return row.blocks
+        thread = store.thread_of(self.session_factory, row.idea_id, row.channel_id)
+        if thread is None or not thread.permalink:
+            return row.blocks
+        return [*row.blocks, thread_link(thread.permalink)]
+
     def _look_up(self, claim: Claim, channel: str | None, thread_ts: str | None) -> str | None:
         channel = self._conversation(channel or claim.row.channel_id)
         since = (claim.row.first_attempt_at or claim.now) - LOOK_BACK
@@ -207,7 +227,18 @@ class Outbox:
         if verdict.permanent:
             log.error("outbox %s given up: Slack answered %s", claim.id, verdict.error)
             notice = None
-            if row.tells_pmo_on_failure and row.channel_id != self.pmo_channel_id:
+            if row.opens_thread_for and row.idea_id is not None:
+                # The conversation never opened: say so on the idea's card, where the PMO assigns coaches.
+                text, blocks = conversation_not_opened(verdict.error)
+                notice = Post(
+                    self.pmo_channel_id,
+                    text,
+                    blocks,
+                    idea_id=row.idea_id,
+                    in_thread_of=Purpose.INTAKE_CARD,
+                    tells_pmo_on_failure=False,
+                )
+            elif row.tells_pmo_on_failure and row.channel_id != self.pmo_channel_id:
                 text, blocks = delivery_failed(row.idea_id, row.channel_id, row.text, verdict.error)
                 notice = Post(self.pmo_channel_id, text, blocks, tells_pmo_on_failure=False)
             self.kick(store.mark_given_up(self.session_factory, claim, verdict.error, notice))

@@ -36,14 +36,14 @@ def rows_for(
                 kind=OutboxKind.POST,
                 idea_id=message.idea_id,
                 channel_id=message.channel or None,
-                # A job's message stands alone: it must not hold up (or wait for) a conversation's order.
-                order_key=None if message.patient else _key(message.idea_id, message.channel),
+                order_key=_post_key(session, message),
                 remember_as=message.remember_as,
                 in_thread_of=message.in_thread_of,
                 opens_thread_for=message.opens_thread_for,
                 tells_pmo_on_failure=message.tells_pmo_on_failure and not message.patient,
                 thread_ts=message.thread_ts,
                 open_with=",".join(message.open_with) or None,
+                links_thread_of=message.links_thread_of,
                 retry_policy=RetryPolicy.PATIENT if message.patient else RetryPolicy.PROMPT,
             )
         elif isinstance(message, Update):
@@ -77,17 +77,35 @@ def _key(idea_id: int | None, channel: str | None) -> str | None:
     return f"{idea_id}:{channel}" if idea_id is not None and channel else None
 
 
+def _post_key(session: Session, message: Post) -> str | None:
+    if message.patient:
+        return None  # a job's message stands alone: it must not hold up (or wait for) a conversation's order
+    if message.links_thread_of:
+        behind = _latest_key(session, message.idea_id, message.links_thread_of, pending=True)
+        if behind:
+            return behind
+    if message.open_with:
+        # A group DM opened at delivery: its posts (a kickoff and what goes in its thread) share one order.
+        return _key(message.idea_id, "with:" + ",".join(sorted(message.open_with)))
+    return _key(message.idea_id, message.channel)
+
+
+def _latest_key(session: Session, idea_id: int | None, purpose: str, *, pending: bool = False) -> str | None:
+    session.flush()  # rows written earlier in this transaction count
+    query = select(OutboxMessage.order_key).where(
+        OutboxMessage.idea_id == idea_id, OutboxMessage.remember_as == purpose
+    )
+    if pending:
+        query = query.where(OutboxMessage.status == OutboxStatus.PENDING)
+    return session.scalar(query.order_by(OutboxMessage.id.desc()).limit(1))
+
+
 def _update_key(session: Session, message: Update) -> str | None:
     """An update queues behind the post it replaces (and that post's conversation); updates of a message
     known by its ts queue behind each other."""
     if message.ts:
         return f"ts:{message.channel}:{message.ts}"
-    key = session.scalar(
-        select(OutboxMessage.order_key)
-        .where(OutboxMessage.idea_id == message.idea_id, OutboxMessage.remember_as == message.purpose)
-        .order_by(OutboxMessage.id.desc())
-        .limit(1)
-    )
+    key = _latest_key(session, message.idea_id, message.purpose)
     if key:
         return key
     channel = session.scalar(
@@ -185,6 +203,17 @@ def remembered(session_factory: sessionmaker[Session], idea_id: int | None, purp
     with session_factory() as session:
         return session.scalar(
             select(SlackMessage).where(SlackMessage.idea_id == idea_id, SlackMessage.purpose == purpose)
+        )
+
+
+def thread_of(session_factory: sessionmaker[Session], idea_id: int | None, coach_id: str) -> CoachingThread | None:
+    """The idea's latest coaching thread with `coach_id` as its coach."""
+    with session_factory() as session:
+        return session.scalar(
+            select(CoachingThread)
+            .where(CoachingThread.idea_id == idea_id, CoachingThread.coach_id == coach_id)
+            .order_by(CoachingThread.id.desc())
+            .limit(1)
         )
 
 
