@@ -47,6 +47,19 @@ class Update:
 
 
 @dataclass(frozen=True)
+class FileShare:
+    """A file shared in a channel (or, with a user id as channel, in the app's DM with that user). Files
+    sharing a conversation (and idea) keep their order."""
+
+    channel: str
+    filename: str
+    content: bytes
+    title: str
+    initial_comment: str | None = None
+    idea_id: int | None = None
+
+
+@dataclass(frozen=True)
 class Ephemeral:
     channel: str
     user: str
@@ -54,4 +67,4 @@ class Ephemeral:
     blocks: list[dict] = field(default_factory=list)
 
 
-Message = Post | Update | Ephemeral
+Message = Post | Update | FileShare | Ephemeral

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime
@@ -30,6 +30,7 @@ class RetryPolicy(StrEnum):
 class OutboxKind(StrEnum):
     POST = "post"
     UPDATE = "update"
+    FILE = "file"
 
 
 class OutboxMessage(Base):
@@ -59,6 +60,12 @@ class OutboxMessage(Base):
     # The purpose of the post that opens a coaching thread (the kickoff): this post queues behind it and,
     # at delivery, links to the thread it opened for the addressee (then known, not at the commit).
     links_thread_of: Mapped[str | None] = mapped_column(String(32))
+    # A file share: the bytes as they were at the change (a report or chart shows the figures of that moment;
+    # they are small), and the id Slack gave the upload, recorded before it is completed (shared).
+    file_name: Mapped[str | None] = mapped_column(String(200))
+    file_title: Mapped[str | None] = mapped_column(String(200))
+    file_content: Mapped[bytes | None] = mapped_column(LargeBinary)
+    file_id: Mapped[str | None] = mapped_column(String(32))
     retry_policy: Mapped[str] = mapped_column(String(16), default=RetryPolicy.PROMPT)
 
     status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.PENDING)

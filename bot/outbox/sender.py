@@ -138,6 +138,8 @@ class Outbox:
         try:
             if claim.row.kind == OutboxKind.UPDATE:
                 return self._update(claim)
+            if claim.row.kind == OutboxKind.FILE:
+                return self._share(claim)
             channel, thread_ts = self._where(claim)
             if claim.row.in_doubt and (found := self._look_up(claim, channel, thread_ts)):
                 log.info("outbox %s was already posted (%s); adopting it", claim.id, found)
@@ -163,6 +165,21 @@ class Outbox:
             return False
         # chat.update is idempotent: repeating it after a crash leaves the same message.
         self.gateway.update_message(channel, ts, row.text, row.blocks)
+        return store.mark_sent(self.session_factory, claim, None)
+
+    def _share(self, claim: Claim) -> bool:
+        """A file share in Slack's three steps. The upload's id is recorded after the first; a row in doubt
+        asks files.info whether that upload is shared in the conversation, and adopts it if so."""
+        row = claim.row
+        channel = self._conversation(row.channel_id)
+        if row.in_doubt and row.file_id and (ts := self.gateway.file_share_ts(row.file_id, channel)):
+            log.info("outbox %s file %s was already shared (%s); adopting it", claim.id, row.file_id, ts)
+            return store.mark_sent(self.session_factory, claim, Delivered(channel, ts))
+        file_id, upload_url = self.gateway.start_upload(row.file_name, len(row.file_content))
+        store.note_file(self.session_factory, claim, file_id)
+        self.gateway.send_upload(upload_url, row.file_content)
+        # An earlier, never completed upload is discarded by Slack; only the completion shares the file.
+        self.gateway.complete_upload(file_id, row.file_title, channel, row.text or None, row.thread_ts)
         return store.mark_sent(self.session_factory, claim, None)
 
     def _where(self, claim: Claim) -> tuple[str | None, str | None]:

@@ -15,7 +15,7 @@ from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from bot.db import transaction
-from bot.delivery import Post, Update
+from bot.delivery import FileShare, Post, Update
 from bot.outbox import followers
 from models import CoachingThread, OutboxKind, OutboxMessage, OutboxStatus, RetryPolicy, SlackMessage
 
@@ -25,7 +25,7 @@ sender's messages go out within a minute of a restart."""
 
 
 def rows_for(
-    session: Session, messages: list[Post | Update], now: datetime, lease_owner: str | None = None
+    session: Session, messages: list[Post | Update | FileShare], now: datetime, lease_owner: str | None = None
 ) -> list[OutboxMessage]:
     """Outbox rows for `messages`, added to `session` (flushed, so they have ids) in the given order;
     with `lease_owner`, rows outside any conversation's order are leased to it for a first attempt."""
@@ -59,9 +59,14 @@ def rows_for(
                 order_key=_update_key(session, message),
                 retry_policy=RetryPolicy.PROMPT,
             )
+        elif isinstance(message, FileShare):
+            row = _file_row(message)
         else:
             raise TypeError(f"{type(message).__name__} is not delivered through the outbox")
-        row.text, row.blocks = message.text, list(message.blocks)
+        if isinstance(message, FileShare):
+            row.text, row.blocks = message.initial_comment or "", []
+        else:
+            row.text, row.blocks = message.text, list(message.blocks)
         row.status, row.attempts, row.in_doubt = OutboxStatus.PENDING, 0, False
         row.next_attempt_at = row.created_at = now
         if lease_owner and row.order_key is None:
@@ -71,6 +76,20 @@ def rows_for(
         rows.append(row)
     session.flush()
     return rows
+
+
+def _file_row(message: FileShare) -> OutboxMessage:
+    return OutboxMessage(
+        kind=OutboxKind.FILE,
+        idea_id=message.idea_id,
+        channel_id=message.channel,
+        # Files of one request (a report's CSV, then its chart) go out in order, with or without an idea.
+        order_key=_key(message.idea_id, message.channel) or f"files:{message.channel}",
+        file_name=message.filename,
+        file_title=message.title,
+        file_content=message.content,
+        retry_policy=RetryPolicy.PROMPT,
+    )
 
 
 def _key(idea_id: int | None, channel: str | None) -> str | None:
@@ -215,6 +234,12 @@ def thread_of(session_factory: sessionmaker[Session], idea_id: int | None, coach
             .order_by(CoachingThread.id.desc())
             .limit(1)
         )
+
+
+def note_file(session_factory: sessionmaker[Session], claim: Claim, file_id: str) -> None:
+    """Keep the id of the upload before it is completed, so a sender in doubt can ask Slack where it is shared."""
+    with transaction(session_factory) as session:
+        session.execute(update(OutboxMessage).where(_mine(claim)).values(file_id=file_id))
 
 
 def note_resolved(
