@@ -26,18 +26,37 @@ class Post:
     tells_pmo_on_failure: bool = True
     thread_ts: str | None = None  # a thread known by its ts (rather than by `in_thread_of`)
     open_with: tuple[str, ...] = ()  # post in the group DM with these people (channel unused)
+    # Queued behind the idea's latest post remembered as this purpose (a kickoff) and, at delivery, given a
+    # link to the coaching thread that post opened with the addressee as coach.
+    links_thread_of: str | None = None
     # A job's message (nudge, digest): retried by the job itself, minutes apart, not by the worker.
     patient: bool = False
 
 
 @dataclass(frozen=True)
 class Update:
-    """Replace a message remembered earlier for an idea."""
+    """Replace a message remembered earlier for an idea (by `purpose`), or one known by `channel` and `ts`
+    (a message somebody clicked, such as a nudge)."""
 
-    idea_id: int
-    purpose: str
+    idea_id: int | None
+    purpose: str | None
     text: str
     blocks: list[dict] = field(default_factory=list)
+    channel: str | None = None
+    ts: str | None = None
+
+
+@dataclass(frozen=True)
+class FileShare:
+    """A file shared in a channel (or, with a user id as channel, in the app's DM with that user). Files
+    sharing a conversation (and idea) keep their order."""
+
+    channel: str
+    filename: str
+    content: bytes
+    title: str
+    initial_comment: str | None = None
+    idea_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -48,4 +67,4 @@ class Ephemeral:
     blocks: list[dict] = field(default_factory=list)
 
 
-Message = Post | Update | Ephemeral
+Message = Post | Update | FileShare | Ephemeral

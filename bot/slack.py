@@ -9,6 +9,7 @@ in the database instead and checks Slack before re-sending when the outcome is u
 from __future__ import annotations
 
 import logging
+import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
@@ -105,6 +106,42 @@ class SlackGateway:
 
     def user_info(self, user_id: str) -> dict[str, Any]:
         return self.client.users_info(user=user_id)["user"]
+
+    def start_upload(self, filename: str, length: int) -> tuple[str, str]:
+        """The first step of an external upload: the file's id and where to send its bytes."""
+        response = self.client.files_getUploadURLExternal(filename=filename, length=length)
+        return response["file_id"], response["upload_url"]
+
+    def send_upload(self, upload_url: str, content: bytes) -> None:
+        """The second step: the bytes, to the URL Slack gave (errors raise, as the client's do)."""
+        request = urllib.request.Request(upload_url, data=content, method="POST")
+        with urllib.request.urlopen(request, timeout=self.client.timeout) as response:
+            response.read()
+
+    def complete_upload(
+        self, file_id: str, title: str, channel: str, initial_comment: str | None = None, thread_ts: str | None = None
+    ) -> None:
+        """The last step: the upload is finished and shared in `channel`."""
+        self.client.files_completeUploadExternal(
+            files=[{"id": file_id, "title": title}],
+            channel_id=channel,
+            initial_comment=initial_comment,
+            thread_ts=thread_ts,
+        )
+
+    def file_share_ts(self, file_id: str, channel: str) -> str | None:
+        """The ts of the file's share in `channel` (files.info's `shares`), None when it is not shared there."""
+        try:
+            shares = self.client.files_info(file=file_id)["file"].get("shares") or {}
+        except SlackApiError as error:
+            if error.response.get("error") in ("file_not_found", "file_deleted"):
+                return None  # an upload never completed is no file yet: nothing was shared
+            raise
+        for visibility in ("public", "private"):
+            found = (shares.get(visibility) or {}).get(channel) or []
+            if found:
+                return found[0].get("ts") or "shared"
+        return None
 
     def upload_file(
         self, channel: str, filename: str, content: bytes, title: str, initial_comment: str | None = None

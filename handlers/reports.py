@@ -6,6 +6,7 @@ import logging
 
 from slack_bolt import Ack
 
+from bot.delivery import FileShare
 from bot.runtime import Runtime
 from bot.services import portfolio, reports
 from bot.services.errors import Refused
@@ -27,10 +28,10 @@ def portfolio_command(runtime: Runtime, ack: Ack, command: dict) -> None:
     current = portfolio.portfolio(runtime)
     text, blocks = portfolio_blocks(current)
     ack(text=text, blocks=blocks)
-    # The chart is drawn after the ack, so the answer never waits on matplotlib or an upload.
-    channel = runtime.gateway.open_conversation([user_id])
+    # The chart is drawn after the ack, so the answer never waits on matplotlib; the outbox shares it (and
+    # retries the share as it retries messages).
     title = f"Effort committed per goal against capacity, {current.year}"
-    runtime.gateway.upload_file(channel, "portfolio.png", portfolio_chart(current), title)
+    runtime.outbox.send([FileShare(user_id, "portfolio.png", portfolio_chart(current), title)])
 
 
 def report_command(runtime: Runtime, ack: Ack, command: dict, period_words: str) -> None:

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime
@@ -30,6 +30,7 @@ class RetryPolicy(StrEnum):
 class OutboxKind(StrEnum):
     POST = "post"
     UPDATE = "update"
+    FILE = "file"
 
 
 class OutboxMessage(Base):
@@ -44,7 +45,8 @@ class OutboxMessage(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))
     idea_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), index=True)
-    # As addressed: a channel id, or a user id for the app's DM with that user. None for updates.
+    # As addressed: a channel id, or a user id for the app's DM with that user. For updates, the channel
+    # of a message known by its ts (None when it is found by idea and purpose).
     channel_id: Mapped[str | None] = mapped_column(String(32))
     order_key: Mapped[str | None] = mapped_column(String(80))
     text: Mapped[str] = mapped_column(Text)
@@ -55,6 +57,15 @@ class OutboxMessage(Base):
     opens_thread_for: Mapped[str | None] = mapped_column(String(32))  # coach of the thread this post opens
     tells_pmo_on_failure: Mapped[bool] = mapped_column(default=True)
     open_with: Mapped[str | None] = mapped_column(String(1000))  # user ids: post in the group DM with them
+    # The purpose of the post that opens a coaching thread (the kickoff): this post queues behind it and,
+    # at delivery, links to the thread it opened for the addressee (then known, not at the commit).
+    links_thread_of: Mapped[str | None] = mapped_column(String(32))
+    # A file share: the bytes as they were at the change (a report or chart shows the figures of that moment;
+    # they are small), and the id Slack gave the upload, recorded before it is completed (shared).
+    file_name: Mapped[str | None] = mapped_column(String(200))
+    file_title: Mapped[str | None] = mapped_column(String(200))
+    file_content: Mapped[bytes | None] = mapped_column(LargeBinary)
+    file_id: Mapped[str | None] = mapped_column(String(32))
     retry_policy: Mapped[str] = mapped_column(String(16), default=RetryPolicy.PROMPT)
 
     status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.PENDING)
@@ -68,6 +79,7 @@ class OutboxMessage(Base):
     first_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     conversation_id: Mapped[str | None] = mapped_column(String(32))  # the resolved channel (D… for DMs)
     thread_ts: Mapped[str | None] = mapped_column(String(32))
+    # The ts Slack gave the post; for an update of a message known by its ts, that message's ts.
     posted_ts: Mapped[str | None] = mapped_column(String(32))
     last_error: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

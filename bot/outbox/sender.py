@@ -25,7 +25,9 @@ from bot.outbox import store
 from bot.outbox.policy import judge
 from bot.outbox.store import Claim, Delivered
 from bot.slack import SlackGateway
-from bot.views.delivery import delivery_failed
+from bot.views.coaching import thread_link
+from bot.views.delivery import conversation_not_opened, delivery_failed
+from bot.views.ids import Purpose
 from models import OutboxKind, RetryPolicy
 
 log = logging.getLogger(__name__)
@@ -136,27 +138,48 @@ class Outbox:
         try:
             if claim.row.kind == OutboxKind.UPDATE:
                 return self._update(claim)
+            if claim.row.kind == OutboxKind.FILE:
+                return self._share(claim)
             channel, thread_ts = self._where(claim)
             if claim.row.in_doubt and (found := self._look_up(claim, channel, thread_ts)):
                 log.info("outbox %s was already posted (%s); adopting it", claim.id, found)
                 return store.mark_sent(self.session_factory, claim, self._delivered(claim, channel, found))
             posting = True
-            posted = self.gateway.post_message(channel, claim.row.text, claim.row.blocks, thread_ts, tag(claim.id))
+            blocks = self._blocks(claim)
+            posted = self.gateway.post_message(channel, claim.row.text, blocks, thread_ts, tag(claim.id))
             posting = False
             return store.mark_sent(self.session_factory, claim, self._delivered(claim, posted.channel, posted.ts))
         except Exception as error:
             self._failed(claim, error, still_in_doubt=claim.row.in_doubt and not posting)
             return False
 
-    def _update(self, claim: Claim) -> None:
+    def _update(self, claim: Claim) -> bool:
         row = claim.row
-        target = store.remembered(self.session_factory, row.idea_id, row.purpose)
-        if target is None:
+        if row.posted_ts and row.channel_id:
+            channel, ts = row.channel_id, row.posted_ts
+        elif (target := store.remembered(self.session_factory, row.idea_id, row.purpose)) is not None:
+            channel, ts = target.channel_id, target.ts
+        else:
             log.warning("no %s message to update for idea %s", row.purpose, row.idea_id)
             store.mark_skipped(self.session_factory, claim, f"no {row.purpose} message")
             return False
         # chat.update is idempotent: repeating it after a crash leaves the same message.
-        self.gateway.update_message(target.channel_id, target.ts, row.text, row.blocks)
+        self.gateway.update_message(channel, ts, row.text, row.blocks)
+        return store.mark_sent(self.session_factory, claim, None)
+
+    def _share(self, claim: Claim) -> bool:
+        """A file share in Slack's three steps. The upload's id is recorded after the first; a row in doubt
+        asks files.info whether that upload is shared in the conversation, and adopts it if so."""
+        row = claim.row
+        channel = self._conversation(row.channel_id)
+        if row.in_doubt and row.file_id and (ts := self.gateway.file_share_ts(row.file_id, channel)):
+            log.info("outbox %s file %s was already shared (%s); adopting it", claim.id, row.file_id, ts)
+            return store.mark_sent(self.session_factory, claim, Delivered(channel, ts))
+        file_id, upload_url = self.gateway.start_upload(row.file_name, len(row.file_content))
+        store.note_file(self.session_factory, claim, file_id)
+        self.gateway.send_upload(upload_url, row.file_content)
+        # An earlier, never completed upload is discarded by Slack; only the completion shares the file.
+        self.gateway.complete_upload(file_id, row.file_title, channel, row.text or None, row.thread_ts)
         return store.mark_sent(self.session_factory, claim, None)
 
     def _where(self, claim: Claim) -> tuple[str | None, str | None]:
@@ -166,7 +189,7 @@ class Outbox:
             return row.conversation_id, row.thread_ts
         channel, thread_ts = row.channel_id, row.thread_ts
         if row.open_with:
-            channel = self.gateway.open_conversation(row.open_with.split(","))
+            channel = self._group(row.open_with)
         elif claim.row.in_doubt or row.in_thread_of:
             channel = self._conversation(row.channel_id)
         if row.in_thread_of:
@@ -186,6 +209,23 @@ class Outbox:
             self._dm_channels[channel] = self.gateway.open_conversation([channel])
         return self._dm_channels[channel]
 
+    def _group(self, users: str) -> str:
+        """The group DM with `users` (conversations.open answers the same id every time: kept)."""
+        key = ",".join(sorted(users.split(",")))
+        if key not in self._dm_channels:
+            self._dm_channels[key] = self.gateway.open_conversation(users.split(","))
+        return self._dm_channels[key]
+
+    def _blocks(self, claim: Claim) -> list:
+        """The row's blocks, with the link to a coaching thread opened after the row was written."""
+        row = claim.row
+        if not row.links_thread_of:
+            return row.blocks
+        thread = store.thread_of(self.session_factory, row.idea_id, row.channel_id)
+        if thread is None or not thread.permalink:
+            return row.blocks
+        return [*row.blocks, thread_link(thread.permalink)]
+
     def _look_up(self, claim: Claim, channel: str | None, thread_ts: str | None) -> str | None:
         channel = self._conversation(channel or claim.row.channel_id)
         since = (claim.row.first_attempt_at or claim.now) - LOOK_BACK
@@ -204,7 +244,18 @@ class Outbox:
         if verdict.permanent:
             log.error("outbox %s given up: Slack answered %s", claim.id, verdict.error)
             notice = None
-            if row.tells_pmo_on_failure and row.channel_id != self.pmo_channel_id:
+            if row.opens_thread_for and row.idea_id is not None:
+                # The conversation never opened: say so on the idea's card, where the PMO assigns coaches.
+                text, blocks = conversation_not_opened(verdict.error)
+                notice = Post(
+                    self.pmo_channel_id,
+                    text,
+                    blocks,
+                    idea_id=row.idea_id,
+                    in_thread_of=Purpose.INTAKE_CARD,
+                    tells_pmo_on_failure=False,
+                )
+            elif row.tells_pmo_on_failure and row.channel_id != self.pmo_channel_id:
                 text, blocks = delivery_failed(row.idea_id, row.channel_id, row.text, verdict.error)
                 notice = Post(self.pmo_channel_id, text, blocks, tells_pmo_on_failure=False)
             self.kick(store.mark_given_up(self.session_factory, claim, verdict.error, notice))

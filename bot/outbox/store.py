@@ -15,7 +15,7 @@ from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from bot.db import transaction
-from bot.delivery import Post, Update
+from bot.delivery import FileShare, Post, Update
 from bot.outbox import followers
 from models import CoachingThread, OutboxKind, OutboxMessage, OutboxStatus, RetryPolicy, SlackMessage
 
@@ -25,7 +25,7 @@ sender's messages go out within a minute of a restart."""
 
 
 def rows_for(
-    session: Session, messages: list[Post | Update], now: datetime, lease_owner: str | None = None
+    session: Session, messages: list[Post | Update | FileShare], now: datetime, lease_owner: str | None = None
 ) -> list[OutboxMessage]:
     """Outbox rows for `messages`, added to `session` (flushed, so they have ids) in the given order;
     with `lease_owner`, rows outside any conversation's order are leased to it for a first attempt."""
@@ -36,14 +36,14 @@ def rows_for(
                 kind=OutboxKind.POST,
                 idea_id=message.idea_id,
                 channel_id=message.channel or None,
-                # A job's message stands alone: it must not hold up (or wait for) a conversation's order.
-                order_key=None if message.patient else _key(message.idea_id, message.channel),
+                order_key=_post_key(session, message),
                 remember_as=message.remember_as,
                 in_thread_of=message.in_thread_of,
                 opens_thread_for=message.opens_thread_for,
                 tells_pmo_on_failure=message.tells_pmo_on_failure and not message.patient,
                 thread_ts=message.thread_ts,
                 open_with=",".join(message.open_with) or None,
+                links_thread_of=message.links_thread_of,
                 retry_policy=RetryPolicy.PATIENT if message.patient else RetryPolicy.PROMPT,
             )
         elif isinstance(message, Update):
@@ -51,12 +51,22 @@ def rows_for(
                 kind=OutboxKind.UPDATE,
                 idea_id=message.idea_id,
                 purpose=message.purpose,
+                # A message known by its ts: the update targets it directly (posted_ts names it).
+                channel_id=message.channel if message.ts else None,
+                posted_ts=message.ts,
+                # Replacing a clicked message is a courtesy: its failure is logged, not reported to the PMO.
+                tells_pmo_on_failure=not message.ts,
                 order_key=_update_key(session, message),
                 retry_policy=RetryPolicy.PROMPT,
             )
+        elif isinstance(message, FileShare):
+            row = _file_row(message)
         else:
             raise TypeError(f"{type(message).__name__} is not delivered through the outbox")
-        row.text, row.blocks = message.text, list(message.blocks)
+        if isinstance(message, FileShare):
+            row.text, row.blocks = message.initial_comment or "", []
+        else:
+            row.text, row.blocks = message.text, list(message.blocks)
         row.status, row.attempts, row.in_doubt = OutboxStatus.PENDING, 0, False
         row.next_attempt_at = row.created_at = now
         if lease_owner and row.order_key is None:
@@ -68,18 +78,53 @@ def rows_for(
     return rows
 
 
+def _file_row(message: FileShare) -> OutboxMessage:
+    return OutboxMessage(
+        kind=OutboxKind.FILE,
+        idea_id=message.idea_id,
+        channel_id=message.channel,
+        # Files of one request (a report's CSV, then its chart) go out in order, with or without an idea.
+        order_key=_key(message.idea_id, message.channel) or f"files:{message.channel}",
+        file_name=message.filename,
+        file_title=message.title,
+        file_content=message.content,
+        retry_policy=RetryPolicy.PROMPT,
+    )
+
+
 def _key(idea_id: int | None, channel: str | None) -> str | None:
     return f"{idea_id}:{channel}" if idea_id is not None and channel else None
 
 
-def _update_key(session: Session, message: Update) -> str | None:
-    """An update queues behind the post it replaces (and that post's conversation)."""
-    key = session.scalar(
-        select(OutboxMessage.order_key)
-        .where(OutboxMessage.idea_id == message.idea_id, OutboxMessage.remember_as == message.purpose)
-        .order_by(OutboxMessage.id.desc())
-        .limit(1)
+def _post_key(session: Session, message: Post) -> str | None:
+    if message.patient:
+        return None  # a job's message stands alone: it must not hold up (or wait for) a conversation's order
+    if message.links_thread_of:
+        behind = _latest_key(session, message.idea_id, message.links_thread_of, pending=True)
+        if behind:
+            return behind
+    if message.open_with:
+        # A group DM opened at delivery: its posts (a kickoff and what goes in its thread) share one order.
+        return _key(message.idea_id, "with:" + ",".join(sorted(message.open_with)))
+    return _key(message.idea_id, message.channel)
+
+
+def _latest_key(session: Session, idea_id: int | None, purpose: str, *, pending: bool = False) -> str | None:
+    session.flush()  # rows written earlier in this transaction count
+    query = select(OutboxMessage.order_key).where(
+        OutboxMessage.idea_id == idea_id, OutboxMessage.remember_as == purpose
     )
+    if pending:
+        query = query.where(OutboxMessage.status == OutboxStatus.PENDING)
+    return session.scalar(query.order_by(OutboxMessage.id.desc()).limit(1))
+
+
+def _update_key(session: Session, message: Update) -> str | None:
+    """An update queues behind the post it replaces (and that post's conversation); updates of a message
+    known by its ts queue behind each other."""
+    if message.ts:
+        return f"ts:{message.channel}:{message.ts}"
+    key = _latest_key(session, message.idea_id, message.purpose)
     if key:
         return key
     channel = session.scalar(
@@ -178,6 +223,23 @@ def remembered(session_factory: sessionmaker[Session], idea_id: int | None, purp
         return session.scalar(
             select(SlackMessage).where(SlackMessage.idea_id == idea_id, SlackMessage.purpose == purpose)
         )
+
+
+def thread_of(session_factory: sessionmaker[Session], idea_id: int | None, coach_id: str) -> CoachingThread | None:
+    """The idea's latest coaching thread with `coach_id` as its coach."""
+    with session_factory() as session:
+        return session.scalar(
+            select(CoachingThread)
+            .where(CoachingThread.idea_id == idea_id, CoachingThread.coach_id == coach_id)
+            .order_by(CoachingThread.id.desc())
+            .limit(1)
+        )
+
+
+def note_file(session_factory: sessionmaker[Session], claim: Claim, file_id: str) -> None:
+    """Keep the id of the upload before it is completed, so a sender in doubt can ask Slack where it is shared."""
+    with transaction(session_factory) as session:
+        session.execute(update(OutboxMessage).where(_mine(claim)).values(file_id=file_id))
 
 
 def note_resolved(

@@ -6,9 +6,9 @@ import logging
 import re
 from datetime import UTC, datetime, timedelta
 
-from slack_sdk.errors import SlackApiError
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from bot.db import retrying, transaction
 from bot.delivery import Post
@@ -49,7 +49,8 @@ def idea_for_assignment(runtime: Runtime, idea_id: int | None, actor_id: str) ->
 def assign_coach(
     runtime: Runtime, idea_id: int | None, coach_id: str, actor_id: str, *, once: str | None = None
 ) -> Idea:
-    """Make `coach_id` the idea's coach, open the coaching conversation and brief the coach."""
+    """Make `coach_id` the idea's coach, open the coaching conversation and brief the coach: the kickoff and
+    the catch-up DM are outbox rows of the assignment's transaction, so a crash after the commit loses neither."""
     ensure_staff(runtime, actor_id, "assign coaches")
     if not runtime.is_staff(coach_id):
         raise Refused(f"{user(coach_id)} isn't on the PMO staff list, so they can't coach ideas.")
@@ -65,61 +66,40 @@ def assign_coach(
         verb = "took on coaching" if actor_id == coach_id else f"assigned {user(coach_id)} to coach"
         stage_note = f"{user(actor_id)} {verb} {idea.reference}. Stage: {idea.current_stage.label}."
         changes = card_changed(runtime, idea, stage_note)
-        sent = runtime.outbox.add(session, changes)
+        text, blocks = views.kickoff(idea, runtime.strategy, previous_coach=previous)
+        kickoff = kickoff_post(idea, coach_id, text, blocks)
+        sent = runtime.outbox.add(session, [*changes, kickoff, _catch_up(runtime, session, idea, previous)])
     runtime.outbox.kick(sent)
-    try:
-        _open_conversation(runtime, idea, previous)
-    except (SlackApiError, OSError) as error:
-        reason = error.response.get("error", "unknown error") if isinstance(error, SlackApiError) else "no answer"
-        log.error("could not open the coaching conversation for %s: %s", idea.reference, reason)
-        problem = f"I couldn't open the coaching conversation ({safe(reason, 100)}). Reassign the coach to retry."
-        runtime.outbox.send(card_changed(runtime, idea, problem)[1:])
-    idea = load_idea(runtime, idea.id)
-    runtime.outbox.send([_catch_up(runtime, idea, previous)])
-    return idea
+    return load_idea(runtime, idea.id)
 
 
-def _open_conversation(runtime: Runtime, idea: Idea, previous_coach: str | None) -> None:
-    """A group DM of the bot, submitter and coach, whose kickoff message's thread holds the coaching."""
-    text, blocks = views.kickoff(idea, runtime.strategy, previous_coach=previous_coach)
-    open_thread(runtime, idea, idea.coach_id, text, blocks)
+def kickoff_post(idea: Idea, helper_id: str, text: str, blocks: list) -> Post:
+    """The first message of a conversation of the bot, the submitter and `helper_id`: the outbox opens the
+    group DM at delivery and, once posted, records its thread as the idea's current conversation (in the
+    transaction that marks it sent). Messages for that thread queue behind it."""
+    return Post(
+        "",
+        text,
+        blocks,
+        idea_id=idea.id,
+        remember_as=Purpose.KICKOFF,
+        opens_thread_for=helper_id,
+        open_with=tuple(dict.fromkeys([idea.submitter_id, helper_id])),
+    )
 
 
-def open_thread(
-    runtime: Runtime, idea: Idea, helper_id: str, text: str, blocks: list
-) -> tuple[str, CoachingThread | None]:
-    """Open a group DM of the bot, the submitter and `helper_id` and post `blocks` there through the outbox;
-    once posted, its thread is recorded as the idea's current conversation (in the transaction that marks
-    the post sent). Returns the group DM and the thread, None while the post is still queued."""
-    channel_id = runtime.gateway.open_conversation(list(dict.fromkeys([idea.submitter_id, helper_id])))
-    kickoff = Post(channel_id, text, blocks, idea_id=idea.id, remember_as=Purpose.KICKOFF, opens_thread_for=helper_id)
-    runtime.outbox.send([kickoff])
-    with runtime.session_factory() as session:
-        thread = session.scalar(
-            select(CoachingThread)
-            .where(CoachingThread.idea_id == idea.id, CoachingThread.channel_id == channel_id)
-            .order_by(CoachingThread.id.desc())
-            .limit(1)
+def _catch_up(runtime: Runtime, session: Session, idea: Idea, previous_coach: str | None) -> Post:
+    recent = list(
+        session.scalars(
+            select(ThreadMessage)
+            .where(ThreadMessage.idea_id == idea.id, ThreadMessage.deleted_at.is_(None))
+            .order_by(ThreadMessage.posted_at.desc(), ThreadMessage.id.desc())
+            .limit(RECENT_MESSAGES)
         )
-    if thread is None:
-        log.warning(
-            "the conversation's first message for %s is queued; its thread is recorded once posted", idea.reference
-        )
-    return channel_id, thread
-
-
-def _catch_up(runtime: Runtime, idea: Idea, previous_coach: str | None) -> Post:
-    with runtime.session_factory() as session:
-        recent = list(
-            session.scalars(
-                select(ThreadMessage)
-                .where(ThreadMessage.idea_id == idea.id, ThreadMessage.deleted_at.is_(None))
-                .order_by(ThreadMessage.posted_at.desc(), ThreadMessage.id.desc())
-                .limit(RECENT_MESSAGES)
-            )
-        )
+    )
     text, blocks = views.catch_up(idea, runtime.strategy, list(reversed(recent)), previous_coach)
-    return Post(idea.coach_id, text, blocks, idea_id=idea.id)
+    # Sent after the kickoff, with a link to the thread it opened (known only once it is posted).
+    return Post(idea.coach_id, text, blocks, idea_id=idea.id, links_thread_of=Purpose.KICKOFF)
 
 
 # --- the LogFrame ---------------------------------------------------------------------------------

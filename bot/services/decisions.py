@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 
 from bot.db import transaction
 from bot.delivery import Message, Post, Update
 from bot.runtime import Runtime
-from bot.services.coaching import open_thread
+from bot.services.coaching import kickoff_post
 from bot.services.errors import Refused
 from bot.services.guards import ensure_stage_allows
 from bot.services.ideas import card_changed, coaching_note, existing_idea, locked_idea
@@ -21,7 +20,7 @@ from bot.views.ids import Purpose
 from bot.views.messages import ALREADY_UNDERSTOOD, already_asked, notice
 from bot.views.text import date as slack_date
 from bot.views.text import link, safe, user
-from models import CoachingThread, Decision, DecisionDraft, Feedback, Idea, Move
+from models import Decision, DecisionDraft, Feedback, Idea, Move
 from models.decision_rules import Outcome, Proposal, check_proposal, names_the_idea, repeats, weighted_score
 from models.lifecycle import DecideAs, decide_as
 
@@ -278,35 +277,36 @@ def ask_question(runtime: Runtime, idea_id: int | None, user_id: str) -> None:
     helper = idea.coach_id or (decision.decided_by if decision else None)
     if helper is None:
         raise Refused("There's no decision or coach on this idea yet to ask.")
-    # Asked once per decision: a second click (or Slack's retry of the first) brings nobody in again.
-    with transaction(runtime.session_factory) as session:
-        asked = f"question:decision:{decision.id}" if decision else f"question:idea:{idea.id}"
-        claim(session, asked, runtime.clock(), already_asked(helper))
     thread = idea.current_thread
-    channel_id = thread.channel_id if thread else None
-    if thread is None:
-        channel_id, thread = _open_question_thread(runtime, idea, helper)
     text = (
         f"{user(idea.submitter_id)} has a question about the decision on {idea.reference}. "
         f"{user(helper)}, could you pick it up here?"
     )
-    # In the kickoff's thread: the outbox holds it back until a kickoff still queued has been posted.
-    question = Post(channel_id, *note(text), idea_id=idea.id, in_thread_of=Purpose.KICKOFF)
     where = "your coaching conversation"
     if thread is not None and thread.permalink:
         where = link(thread.permalink, "the coaching thread")
     reply = f"I've asked {user(helper)} to join you in {where}. Ask away there."
-    runtime.outbox.send([question, Post(user_id, *notice(reply))])
+    # Asked once per decision: a second click (or Slack's retry of the first) brings nobody in again. A new
+    # conversation's kickoff is written with the question, so a crash after the commit loses neither.
+    with transaction(runtime.session_factory) as session:
+        asked = f"question:decision:{decision.id}" if decision else f"question:idea:{idea.id}"
+        claim(session, asked, runtime.clock(), already_asked(helper))
+        if thread is None:
+            kickoff = _question_kickoff(idea, helper)
+            # In the kickoff's thread, in the same group DM (and so in the kickoff's order).
+            question = Post("", *note(text), idea_id=idea.id, in_thread_of=Purpose.KICKOFF, open_with=kickoff.open_with)
+            posts = [kickoff, question]
+        else:
+            posts = [Post(thread.channel_id, *note(text), idea_id=idea.id, in_thread_of=Purpose.KICKOFF)]
+        sent = runtime.outbox.add(session, [*posts, Post(user_id, *notice(reply))])
+    runtime.outbox.kick(sent)
 
 
-def _open_question_thread(runtime: Runtime, idea: Idea, helper: str) -> tuple[str, CoachingThread | None]:
+def _question_kickoff(idea: Idea, helper: str) -> Post:
     text, blocks = notice(
         f"Questions about the decision on {idea.reference}: {safe(idea.title, 150)}. Reply in this thread."
     )
-    try:
-        return open_thread(runtime, idea, helper, text, blocks)
-    except (SlackApiError, OSError):
-        raise Refused("I couldn't open a conversation just now; please try again in a minute.") from None
+    return kickoff_post(idea, helper, text, blocks)
 
 
 def idea_for_reconsideration(runtime: Runtime, idea_id: int | None, user_id: str) -> Idea:

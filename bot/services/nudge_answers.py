@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
 from bot.db import transaction
-from bot.outbox.policy import describe
+from bot.delivery import Update
 from bot.runtime import Runtime
 from bot.services.errors import Refused
 from bot.services.ideas import locked_idea
@@ -21,8 +19,6 @@ from bot.views import nudges as views
 from models import Idea, Nudge
 from models.business_time import add_business_days
 from models.nudging import Audience, NudgeKind, Rules, still_current
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -43,7 +39,8 @@ def snooze(runtime: Runtime, nudge_id: int | None, actor_id: str, days: int, mes
         idea.updated_at = now
         idea.record("nudge_snoozed", actor_id=actor_id, at=now, detail={"nudge": nudge.id, "days": days})
         handled = _handled(runtime, session, nudge, idea, rules, views.snoozed_note(actor_id, until))
-    _replace(runtime, message, handled)
+        ids = _replace(runtime, session, idea, message, handled)
+    runtime.outbox.kick(ids)
     return until
 
 
@@ -59,7 +56,8 @@ def on_it(runtime: Runtime, nudge_id: int | None, actor_id: str, message: Messag
         idea.updated_at = now
         idea.record("nudge_acknowledged", actor_id=actor_id, at=now, detail={"nudge": nudge.id})
         handled = _handled(runtime, session, nudge, idea, rules, views.on_it_note(actor_id))
-    _replace(runtime, message, handled)
+        ids = _replace(runtime, session, idea, message, handled)
+    runtime.outbox.kick(ids)
 
 
 def may_answer(runtime: Runtime, nudge: Nudge, idea: Idea, user_id: str) -> bool:
@@ -108,11 +106,12 @@ def _handled(runtime: Runtime, session: Session, nudge: Nudge, idea: Idea, rules
     return views.handled_message(notice, note_text)
 
 
-def _replace(runtime: Runtime, message: MessageRef | None, handled: tuple[str, list]) -> None:
+def _replace(
+    runtime: Runtime, session: Session, idea: Idea, message: MessageRef | None, handled: tuple[str, list]
+) -> list[int]:
+    """The clicked nudge, replaced through the outbox in the answer's transaction (so a crash after the
+    commit still replaces it)."""
     if message is None:
-        return
+        return []
     text, blocks = handled
-    try:
-        runtime.gateway.update_message(message.channel, message.ts, text, blocks)
-    except SlackApiError as error:
-        log.warning("could not update nudge message %s/%s: %s", message.channel, message.ts, describe(error))
+    return runtime.outbox.add(session, [Update(idea.id, None, text, blocks, channel=message.channel, ts=message.ts)])

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.delivery import FileShare
 from bot.runtime import Runtime
 from bot.services.portfolio import ensure_pmo
 from bot.views import report as views
@@ -138,6 +139,11 @@ def send_report(runtime: Runtime, user_id: str, period: Period) -> None:
     posted = runtime.gateway.post_message(user_id, text, blocks)
     name = f"ideas-{period.first.isoformat()}-to-{period.last.isoformat()}"
     csv_bytes = views.report_csv(report.rows, runtime.strategy)
-    runtime.gateway.upload_file(posted.channel, f"{name}.csv", csv_bytes, f"Ideas report, {views.period_text(period)}")
     png = views.flow_chart(report.flow, period)
-    runtime.gateway.upload_file(posted.channel, f"{name}-flow.png", png, "Flow through the stages, by week")
+    # Shared by the outbox, in this order, with its retries: the files hold the figures of this moment.
+    runtime.outbox.send(
+        [
+            FileShare(posted.channel, f"{name}.csv", csv_bytes, f"Ideas report, {views.period_text(period)}"),
+            FileShare(posted.channel, f"{name}-flow.png", png, "Flow through the stages, by week"),
+        ]
+    )

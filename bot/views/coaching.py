@@ -116,10 +116,12 @@ def catch_up(
             f"{user(message.user_id)} ({date(message.posted_at)}): {safe(message.text, 300)}" for message in recent
         ]
         blocks.append(section("*Latest in the thread*\n" + "\n".join(lines)))
-    thread = idea.current_thread
-    if thread and thread.permalink:
-        blocks.append(context(link(thread.permalink, "Open the coaching thread")))
+    # The link to the new thread is added at delivery (`thread_link`): the thread opens after the commit.
     return f"You're now coaching {idea.reference}: {safe(idea.title, 150)}", blocks
+
+
+def thread_link(permalink: str) -> dict[str, Any]:
+    return context(link(permalink, "Open the coaching thread"))
 
 
 def logframe_lines(idea: Idea, strategy: Strategy) -> list[tuple[str, str]]:

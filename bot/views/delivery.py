@@ -26,3 +26,9 @@ def delivery_failed(idea_id: int | None, addressed_to: str | None, what: str, er
         f"It began: “{safe(what, 200)}”"
     )
     return text, [section(text)]
+
+
+def conversation_not_opened(error: str) -> tuple[str, Blocks]:
+    """Told in the card's thread when a coaching conversation's first message could not be delivered."""
+    text = f"I couldn't open the coaching conversation ({safe(error, 100)}). Reassign the coach to retry."
+    return text, [section(text)]

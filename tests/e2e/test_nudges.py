@@ -9,10 +9,11 @@ from sqlalchemy import select
 
 from bot.services import nudges
 from bot.views.ids import Action
-from models import AuditEvent, Idea, Stage
+from models import AuditEvent, Idea, OutboxKind, OutboxStatus, Stage
 from models.business_time import add_business_days
 from tests.conftest import COACH, COACH_2, OUTSIDER, PMO_CHANNEL, SUBMITTER
 from tests.support.nudging import add_thread, change_idea, make_idea, nudges_of, ny
+from tests.support.outbox import drain, rows
 
 SENT_AT = ny(2027, 3, 2, 10)
 CLICKED_AT = ny(2027, 3, 2, 10, 30)
@@ -223,3 +224,26 @@ def test_a_reply_through_the_events_api_stops_the_reminders_and_passes_the_turn(
     assert slack.fake.calls_to("chat.postMessage") == []
     sweep(runtime, ny(2027, 3, 9, 11))  # five quiet business days after the coach's reply: the submitter's turn
     assert f"<@{SUBMITTER}>, this conversation" in slack.fake.only("chat.postMessage").mrkdwn
+
+
+@pytest.mark.parametrize("action_id", [Action.SNOOZE_WEEK, Action.ON_IT])
+def test_a_reminder_answered_while_slack_is_down_is_replaced_once_after_it_recovers(
+    runtime, slack, session_factory, action_id
+):
+    idea_id, post, buttons = unassigned_nudge(runtime, slack, session_factory)
+    slack.fake.outage("chat.update")
+
+    assert click(slack, action_id, post, buttons, COACH).status == 200
+
+    # The answer is stored with its replacement owed: an outbox row naming the clicked message.
+    [row] = [r for r in rows(session_factory) if r.kind == OutboxKind.UPDATE]
+    assert (row.status, row.channel_id, row.idea_id) == (OutboxStatus.PENDING, post["channel"], idea_id)
+    assert load(session_factory, idea_id).snoozed_until is not None or action_id == Action.ON_IT
+    slack.fake.recover()
+    slack.fake.reset()
+    drain(runtime.outbox, start=CLICKED_AT + timedelta(seconds=5))
+
+    update = slack.fake.only("chat.update")
+    assert (update["channel"], update["ts"]) == (post["channel"], row.posted_ts)
+    assert all(block["type"] != "actions" for block in update["blocks"])
+    assert rows(session_factory)[-1].status == OutboxStatus.SENT

@@ -16,7 +16,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 
-from bot.slack import make_web_client
+from bot.slack import SlackGateway, make_web_client
 from bot.views.ids import Action
 from sandbox import client, people
 from sandbox.people import PMO_CHANNEL
@@ -121,6 +121,13 @@ def _examples(sandbox) -> dict:
     trigger = lambda: sandbox.api.issue_trigger(MAYA)  # noqa: E731
     modal = {"type": "modal", "title": {"type": "plain_text", "text": "Hi"}, "blocks": []}
     posted = lambda web: web.chat_postMessage(channel=PMO_CHANNEL, text="hi")  # noqa: E731
+
+    def uploaded(web) -> str:
+        """A file uploaded in the external upload's first two steps (the gateway's own code for the bytes)."""
+        answer = web.files_getUploadURLExternal(filename="chart.png", length=4)
+        SlackGateway(web).send_upload(answer["upload_url"], b"\x89PNG")
+        return answer["file_id"]
+
     return {
         "chat_postMessage": lambda web: posted(web),
         "chat_update": lambda web: web.chat_update(channel=PMO_CHANNEL, ts=posted(web)["ts"], text="edited"),
@@ -135,6 +142,11 @@ def _examples(sandbox) -> dict:
         "files_upload_v2": lambda web: web.files_upload_v2(
             channel=PMO_CHANNEL, filename="ideas.csv", content=b"id,title\n1,x\n", title="Ideas"
         ),
+        "files_getUploadURLExternal": lambda web: web.files_getUploadURLExternal(filename="chart.png", length=4),
+        "files_completeUploadExternal": lambda web: web.files_completeUploadExternal(
+            files=[{"id": uploaded(web), "title": "Chart"}], channel_id=PMO_CHANNEL
+        ),
+        "files_info": lambda web: web.files_info(file=uploaded(web)),
         "conversations_history": lambda web: web.conversations_history(channel=PMO_CHANNEL, include_all_metadata=True),
         "conversations_replies": lambda web: web.conversations_replies(channel=PMO_CHANNEL, ts=posted(web)["ts"]),
         "users_list": lambda web: web.users_list(),

@@ -84,6 +84,7 @@ class FakeSlack:
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True)  # quick shutdown
         self.posted: list[dict[str, Any]] = []  # every message Slack accepted, with channel and metadata
         self._group_dms: dict[frozenset[str], str] = {}
+        self.files: dict[str, dict[str, Any]] = {}  # external uploads by id: name, title, shares
         self._faults = Faults()
         self.clock = time.time  # when a message is posted (tests on a fixed clock move it with theirs)
         self._init_latency()
@@ -206,11 +207,15 @@ class FakeSlack:
             return self._history(method, args)
         if method == "files.getUploadURLExternal":
             file_id = f"F{next(self._ids):08d}"
+            self.files[file_id] = {"id": file_id, "name": args.get("filename"), "completed": False, "shares": {}}
             return {"ok": True, "file_id": file_id, "upload_url": f"{self.url.removesuffix('api/')}upload/{file_id}"}
         if method == "files.completeUploadExternal":
-            files = args.get("files")
-            files = json.loads(files) if isinstance(files, str) else files or []
-            return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
+            return self._complete_upload(args)
+        if method == "files.info":
+            file = self.files.get(args.get("file", ""))
+            if file is None or not file["completed"]:
+                return {"ok": False, "error": "file_not_found"}
+            return {"ok": True, "file": {"id": file["id"], "name": file["name"], "shares": file["shares"]}}
         if method == "users.info":
             user_id = args.get("user", "")
             user = self.users.get(user_id, {"tz": "America/New_York", "tz_offset": -18000})
@@ -242,6 +247,36 @@ class FakeSlack:
                 "metadata": metadata,
             }
         )
+
+    def _complete_upload(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Finish uploads and share them in `channel_id` as Slack does: files.info then lists the share."""
+        files = args.get("files")
+        files = json.loads(files) if isinstance(files, str) else files or []
+        channel = args.get("channel_id") or ""
+        if channel[:1] in ("U", "W"):
+            channel = "D" + channel[1:]
+        for entry in files:
+            file = self.files.get(entry["id"])
+            if file is None:
+                return {"ok": False, "error": "file_not_found"}
+            file.update(completed=True, title=entry.get("title"))
+            if channel:
+                visibility = "public" if channel[:1] == "C" else "private"
+                share = {"ts": self._now_ts(), "thread_ts": args.get("thread_ts") or None}
+                file["shares"].setdefault(visibility, {}).setdefault(channel, []).append(share)
+        return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
+
+    def shares(self, channel: str | None = None) -> list[tuple[str, str, str]]:
+        """Every share Slack made, as (file id, channel, title), in no particular order."""
+        with self._lock:
+            return [
+                (file["id"], where, file.get("title"))
+                for file in self.files.values()
+                for visibility in file["shares"].values()
+                for where, made in visibility.items()
+                for _ in made
+                if channel is None or where == channel
+            ]
 
     def _now_ts(self) -> str:
         """A message ts as Slack makes them: the time it was posted, unique within the fake."""

@@ -23,6 +23,7 @@ from bot.views.coaching import (
     parse_alignment,
     parse_assign_coach,
     parse_withdraw,
+    thread_link,
     withdraw_modal,
 )
 from bot.views.ids import Action, Callback
@@ -339,13 +340,15 @@ def test_catch_up_lists_the_recent_messages_escaped_in_order():
     assert "IDEA-42" in text
 
 
-def test_catch_up_shows_the_logframe_so_far_and_links_the_thread():
+def test_catch_up_shows_the_logframe_so_far_and_leaves_the_thread_link_to_delivery():
     _, blocks = catch_up(make_idea(cells=CELLS), STRATEGY, [], None)
     shown = everything(blocks)
     assert "*LogFrame so far*" in shown
     assert "Goal: annual goal: Consumer loan decision in under 1 day" in shown
     assert "Purpose: Members hear about missing documents the same day" in shown
-    assert f"<{PERMALINK}|Open the coaching thread>" in shown
+    # The idea's thread at the commit is the previous coach's: the new one's link is added at delivery.
+    assert "Open the coaching thread" not in shown
+    assert f"<{PERMALINK}|Open the coaching thread>" in everything([thread_link(PERMALINK)])
     assert "Latest in the thread" not in shown
     assert "coached it before you" not in shown
 
