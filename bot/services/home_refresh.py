@@ -47,15 +47,17 @@ def install(session_factory: sessionmaker[Session], poke: Callable[[], None]) ->
     """Mark concerned Homes in every transaction of `session_factory`; poke the refresher after commit."""
 
     def before_flush(session: Session, _context, _instances) -> None:
-        people = concerned(session)
+        # Once per person and transaction: a transaction flushes more than once (a submission twice).
+        marked: set[str | None] = session.info.setdefault(_MARKED, set())
+        people = concerned(session) - marked
         if not people:
             return
         now = datetime.now(UTC)
         session.add_all(HomeRefresh(user_id=person, requested_at=now) for person in people)
-        session.info[_MARKED] = True
+        marked |= people
 
     def after_commit(session: Session) -> None:
-        if session.info.pop(_MARKED, False):
+        if session.info.pop(_MARKED, None):
             poke()
 
     def after_rollback(session: Session) -> None:

@@ -52,6 +52,7 @@ def submit_idea(
             created_at=now,
             updated_at=now,
             goals=[IdeaGoal(goal_id=goal_id) for goal_id in dict.fromkeys(draft.chosen_goals)],
+            contributors=[],  # a new idea has none; set, so the intake card does not query for them
         )
         idea.record("submitted", actor_id=submitter_id, at=now, to_stage=Stage.SUBMITTED)
         session.add(idea)

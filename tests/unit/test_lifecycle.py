@@ -61,6 +61,9 @@ T1 = T0 + timedelta(hours=5)
 
 
 def _id(value) -> str:
+    # Sets sorted: ids must not depend on hash order, or pytest-xdist's workers collect different tests.
+    if isinstance(value, set | frozenset):
+        return "{" + ", ".join(sorted(str(part) for part in value)) + "}"
     return "-".join(str(part) for part in value) if isinstance(value, tuple) else str(value)
 
 
