@@ -24,8 +24,11 @@ log = logging.getLogger(__name__)
 DB_FILE = "idea-coach-sandbox.db"
 
 
-class _ThreadingWSGIServer(WSGIServer):
+class ThreadingWSGIServer(WSGIServer):
+    """A WSGI server with a thread per request (the sandbox's bot front, and the test suite's)."""
+
     daemon_threads = True
+    request_queue_size = 128  # a burst of requests at once, as gunicorn's backlog would take them
 
     def process_request(self, request, client_address):
         threading.Thread(target=self._handle, args=(request, client_address), daemon=True).start()
@@ -37,7 +40,7 @@ class _ThreadingWSGIServer(WSGIServer):
             self.shutdown_request(request)
 
 
-class _QuietHandler(WSGIRequestHandler):
+class QuietHandler(WSGIRequestHandler):
     def log_message(self, *args) -> None:
         pass
 
@@ -137,7 +140,7 @@ def start(
     _migrate(engine, settings)
     app = create_app(settings, strategy, session_factory=make_session_factory(engine))
     app.runtime.clock = clock  # the bot takes its time from the clock it is given: the workspace's
-    bot_server = make_server("127.0.0.1", 0, wsgi_app(app), _ThreadingWSGIServer, _QuietHandler)
+    bot_server = make_server("127.0.0.1", 0, wsgi_app(app), ThreadingWSGIServer, QuietHandler)
     threading.Thread(target=bot_server.serve_forever, daemon=True).start()
     side.request_url = f"http://127.0.0.1:{bot_server.server_port}/slack/events"
 

@@ -12,11 +12,12 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+from wsgiref.simple_server import make_server
 
 from slack_sdk.signature import SignatureVerifier
 
 from bot.executors import ContextExecutor
+from sandbox.run import QuietHandler, ThreadingWSGIServer
 from tests.support.fake_slack import BOT_USER_ID, TEAM_ID, FakeSlack
 
 APP_ID = "A0IDEACOACH"
@@ -50,25 +51,6 @@ class TrackingExecutor(ContextExecutor):
                 future.exception(timeout=max(deadline - time.monotonic(), 0.01))
 
 
-class _ThreadingWSGIServer(WSGIServer):
-    daemon_threads = True
-    request_queue_size = 128  # a burst of requests at once, as gunicorn's backlog would take them
-
-    def process_request(self, request, client_address):
-        threading.Thread(target=self._handle, args=(request, client_address), daemon=True).start()
-
-    def _handle(self, request, client_address):
-        try:
-            self.finish_request(request, client_address)
-        finally:
-            self.shutdown_request(request)
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
-
-
 @dataclass
 class Response:
     status: int
@@ -86,7 +68,7 @@ class SlackDriver:
         self.executor = executor
         self.fake = fake
         self._server = make_server(
-            "127.0.0.1", 0, wsgi_app, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler
+            "127.0.0.1", 0, wsgi_app, server_class=ThreadingWSGIServer, handler_class=QuietHandler
         )
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True)  # quick shutdown
         self._thread.start()

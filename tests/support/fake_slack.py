@@ -20,47 +20,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
+from sandbox.webapi import Call  # one recorded call, as the sandbox's stand-in records it too
+
 BOT_USER_ID = "UBOTCOACH"
 TEAM_ID = "T0CREDIT"
 
 JSON_FIELDS = ("blocks", "view", "attachments")
-
-
-@dataclass
-class Call:
-    method: str
-    args: dict[str, Any]
-    headers: dict[str, str]
-
-    def __getitem__(self, key: str) -> Any:
-        return self.args[key]
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.args.get(key, default)
-
-    @property
-    def text_of_blocks(self) -> str:
-        """Every piece of text in the call's blocks (or view's blocks), joined, for assertions."""
-        blocks = self.args.get("blocks") or (self.args.get("view") or {}).get("blocks") or []
-        return "\n".join(_texts(blocks))
-
-    @property
-    def mrkdwn(self) -> str:
-        """Everything Slack would render as mrkdwn: the top-level text and every mrkdwn text object."""
-        blocks = self.args.get("blocks") or (self.args.get("view") or {}).get("blocks") or []
-        return "\n".join([self.args.get("text") or "", *_texts(blocks, only_type="mrkdwn")])
-
-
-def _texts(node: Any, only_type: str | None = None) -> list[str]:
-    if isinstance(node, dict):
-        wanted = only_type is None or node.get("type") == only_type
-        found = [node["text"]] if isinstance(node.get("text"), str) and wanted else []
-        for value in node.values():
-            found.extend(_texts(value, only_type))
-        return found
-    if isinstance(node, list):
-        return [text for item in node for text in _texts(item, only_type)]
-    return []
 
 
 @dataclass
@@ -153,7 +118,7 @@ class FakeSlack:
         if gate := self._holds.get(method):
             gate.wait(timeout=10)
         with self._lock:
-            self.calls.append(Call(method, args, headers))
+            self.calls.append(Call(method, args, headers=headers))
             failure = self._failures.get(method) or self._faults.failure(method)
             if failure and failure.remaining > 0:
                 failure.remaining -= 1
