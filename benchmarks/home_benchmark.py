@@ -28,8 +28,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, func, select, text, update
+from sqlalchemy import Engine, event, func, select, text, update
 
+from benchmarks.schemas import fresh_schemas
 from bot.config import Settings, load_strategy
 from bot.db import make_engine, make_session_factory, upgrade
 from bot.runtime import Runtime
@@ -148,22 +149,13 @@ def sqlite_runs(sizes: list[int], repeat: int) -> list[Result]:
 
 def postgres_runs(sizes: list[int], repeat: int, url: str) -> list[Result]:
     results = []
-    schema = f"bench_home_{os.getpid()}"
-    admin = create_engine(url)
-    try:
+    with fresh_schemas(url, f"bench_home_{os.getpid()}") as fresh:
         for size in sizes:
-            with admin.begin() as connection:
-                connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-                connection.execute(text(f"CREATE SCHEMA {schema}"))
-            engine = create_engine(url, connect_args={"options": f"-csearch_path={schema}"}, pool_size=5)
+            engine = fresh()
             try:
                 results.append(measure("postgresql", engine, size, repeat))
             finally:
                 engine.dispose()
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        admin.dispose()
     return results
 
 

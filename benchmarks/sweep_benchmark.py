@@ -30,8 +30,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, insert, text
+from sqlalchemy import Engine, insert, text
 
+from benchmarks.schemas import fresh_schemas
 from bot.config import Settings, load_strategy
 from bot.db import make_engine, make_session_factory, upgrade
 from bot.runtime import Runtime
@@ -218,22 +219,13 @@ def sqlite_runs(runs: list[tuple[int, int]], repeat: int) -> list[Result]:
 
 def postgres_runs(runs: list[tuple[int, int]], repeat: int, url: str) -> list[Result]:
     results = []
-    schema = f"bench_{os.getpid()}"
-    admin = create_engine(url)
-    try:
+    with fresh_schemas(url, f"bench_{os.getpid()}") as fresh:
         for size, due_every in runs:
-            with admin.begin() as connection:
-                connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-                connection.execute(text(f"CREATE SCHEMA {schema}"))
-            engine = create_engine(url, connect_args={"options": f"-csearch_path={schema}"}, pool_size=5)
+            engine = fresh()
             try:
                 results.append(measure("postgresql", engine, size, repeat, due_every))
             finally:
                 engine.dispose()
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        admin.dispose()
     return results
 
 
