@@ -73,6 +73,7 @@ class Digest(Base):
     message_ts: Mapped[str | None] = mapped_column(String(32))
     chart_file_id: Mapped[str | None] = mapped_column(String(32))
     outbox_id: Mapped[int | None] = mapped_column(Integer)  # the outbox row that carries the message
+    chart_outbox_id: Mapped[int | None] = mapped_column(Integer)  # and the one that shares its chart
     last_error: Mapped[str | None] = mapped_column(String(200))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -378,6 +378,13 @@ def status_of(session_factory: sessionmaker[Session], row_id: int) -> str | None
         return session.scalar(select(OutboxMessage.status).where(OutboxMessage.id == row_id))
 
 
+def shared_file(session_factory: sessionmaker[Session], row_id: int) -> str | None:
+    """The Slack file id of a file row once it is shared, else None."""
+    with session_factory() as session:
+        row = session.get(OutboxMessage, row_id)
+        return row.file_id if row is not None and row.status == OutboxStatus.SENT else None
+
+
 def backlog(session_factory: sessionmaker[Session]) -> tuple[int, datetime | None]:
     """How many rows are undelivered, and when the oldest of them was written (for metrics)."""
     with session_factory() as session:

@@ -3,8 +3,9 @@
 Each week's digest is claimed in the `digests` table before it is posted, so several instances post it
 once; an instance that was down at digest time posts it when it is back, within the same week. The message
 goes through the outbox (lease, message metadata, look-up after a crash, back-off), which records its ts on
-the digest; the chart is shared after it. A failed post or upload is retried by later runs; the parts
-already posted are not posted again.
+the digest; the chart follows as an outbox file row of its own (files.info checked before a share is
+completed again). A failed post or upload is retried by later runs; the parts already posted are not
+posted again.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.db import transaction
-from bot.delivery import Post
+from bot.delivery import FileShare, Post
+from bot.outbox import store as outbox_store
 from bot.outbox.policy import PATIENT_ATTEMPTS, describe, patient_delay
 from bot.runtime import Runtime
 from bot.services.nudge_clocks import candidates, facts_of, rules_of
@@ -99,7 +101,6 @@ def _claim(runtime: Runtime, week_of, now: datetime) -> Digest | None:
 
 
 def _send(runtime: Runtime, digest: Digest, figures: views.DigestFigures, now: datetime) -> DigestResult:
-    channel = runtime.settings.pmo_channel_id
     try:
         if digest.message_ts is None:
             runtime.outbox.deliver(_queued(runtime, digest, figures, now), now)
@@ -109,13 +110,13 @@ def _send(runtime: Runtime, digest: Digest, figures: views.DigestFigures, now: d
                 return DigestResult(str(digest.week_of), False, False)
             digest.message_ts = recorded.message_ts
         if digest.chart_file_id is None:
-            title = f"Ideas by stage, {figures.week_end:%b %d, %Y}"
-            png = views.pipeline_chart(figures.per_stage, title)
-            file_id = runtime.gateway.upload_file(
-                channel, "idea-pipeline.png", png, title, initial_comment="The pipeline this week, by stage."
-            )
-            _save(runtime, digest.week_of, chart_file_id=file_id or "uploaded")
-            digest.chart_file_id = file_id or "uploaded"
+            chart_id = _queued_chart(runtime, digest, figures, now)
+            runtime.outbox.deliver(chart_id, now)
+            file_id = outbox_store.shared_file(runtime.session_factory, chart_id)
+            if file_id is None:  # the outbox recorded why and retries it; this job looks again next run
+                raise ChartNotShared(f"the chart (outbox {chart_id}) is not shared yet")
+            _save(runtime, digest.week_of, chart_file_id=file_id)
+            digest.chart_file_id = file_id
     except Exception as error:
         attempts = digest.attempts
         retry_at = None if attempts >= PATIENT_ATTEMPTS else now + patient_delay(attempts)
@@ -142,6 +143,29 @@ def _queued(runtime: Runtime, digest: Digest, figures: views.DigestFigures, now:
         [digest.outbox_id] = runtime.outbox.add(session, [message], now=now)
         session.get(Digest, digest.week_of).outbox_id = digest.outbox_id
     return digest.outbox_id
+
+
+def _queued_chart(runtime: Runtime, digest: Digest, figures: views.DigestFigures, now: datetime) -> int:
+    """The chart's outbox row, written (with the drawn PNG) once the message is out, so it follows it."""
+    if digest.chart_outbox_id is not None:
+        return digest.chart_outbox_id
+    title = f"Ideas by stage, {figures.week_end:%b %d, %Y}"
+    png = views.pipeline_chart(figures.per_stage, title)
+    share = FileShare(
+        runtime.settings.pmo_channel_id,
+        "idea-pipeline.png",
+        png,
+        title,
+        initial_comment="The pipeline this week, by stage.",
+    )
+    with transaction(runtime.session_factory) as session:
+        [digest.chart_outbox_id] = runtime.outbox.add(session, [share], now=now)
+        session.get(Digest, digest.week_of).chart_outbox_id = digest.chart_outbox_id
+    return digest.chart_outbox_id
+
+
+class ChartNotShared(Exception):
+    """The chart's outbox row is not delivered yet (the outbox keeps trying; so does the digest job)."""
 
 
 def _save(runtime: Runtime, week_of, **values) -> None:

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.delivery import FileShare
+from bot.delivery import FileShare, Post
 from bot.runtime import Runtime
 from bot.services.portfolio import ensure_pmo
 from bot.views import report as views
@@ -133,17 +133,17 @@ def _chunks(ids: list[int], size: int = 500):
 
 
 def send_report(runtime: Runtime, user_id: str, period: Period) -> None:
-    """Post the summary in the requester's DM, then the CSV and the weekly flow chart."""
+    """The summary in the requester's DM, then the CSV and the weekly flow chart, in that order."""
     report = build_report(runtime, period)
     text, blocks = views.summary_message(report.summary)
-    posted = runtime.gateway.post_message(user_id, text, blocks)
     name = f"ideas-{period.first.isoformat()}-to-{period.last.isoformat()}"
     csv_bytes = views.report_csv(report.rows, runtime.strategy)
     png = views.flow_chart(report.flow, period)
-    # Shared by the outbox, in this order, with its retries: the files hold the figures of this moment.
+    # All through the outbox, in this order, with its retries: the files hold the figures of this moment.
     runtime.outbox.send(
         [
-            FileShare(posted.channel, f"{name}.csv", csv_bytes, f"Ideas report, {views.period_text(period)}"),
-            FileShare(posted.channel, f"{name}-flow.png", png, "Flow through the stages, by week"),
+            Post(user_id, text, blocks),
+            FileShare(user_id, f"{name}.csv", csv_bytes, f"Ideas report, {views.period_text(period)}"),
+            FileShare(user_id, f"{name}-flow.png", png, "Flow through the stages, by week"),
         ]
     )
