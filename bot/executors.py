@@ -5,8 +5,9 @@ Two pools, so a slow Slack never holds up an ack:
 - listeners: Bolt's listener executor. A listener parses, checks, commits, acks, and may then make the
   one Web API call its trigger needs at once (views.open/views.push, whose trigger_id lives 3 s). It is
   large because its threads mostly wait on the network; threads are made only as they are needed.
-- post-ack: bounded, for work that may wait (delivering messages). Work queues here when Slack is slow
-  instead of occupying the threads that ack. `Runtime.after_ack(fn)` submits to it.
+- post-ack: bounded, for work that belongs to no change and may wait (the error handler's apology). Work
+  queues here when Slack is slow instead of occupying the threads that ack. `Runtime.after_ack(fn)` submits
+  to it. A change's own messages are delivered by its listener after the ack (Outbox.kick), or by the worker.
 
 Both copy the submitter's context variables, so logs keep the request id and the idea reference.
 """

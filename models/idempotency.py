@@ -10,7 +10,7 @@ from models.base import Base, UTCDateTime
 
 class IdempotencyKey(Base):
     """A change already made, under the key of the request that made it (a view's id and hash, a button's
-    natural key, a request signature). Inserted in the change's own transaction, so the database itself
+    natural key). Inserted in the change's own transaction, so the database itself
     refuses a repeat, whichever instance handles it."""
 
     __tablename__ = "idempotency_keys"

@@ -15,7 +15,7 @@ from models import IdempotencyKey
 log = logging.getLogger(__name__)
 
 KEYS_KEPT = timedelta(days=2)
-"""Repeats come within minutes (double clicks, Slack's retries, replays inside the 5-minute signature window)."""
+"""Repeats come within minutes (double clicks, Slack's retries, replays inside Slack's 5-minute window)."""
 
 
 class Repeated(Exception):
