@@ -61,13 +61,19 @@ def post_message(api: WebApi, args: dict[str, Any]) -> dict[str, Any]:
     return answer
 
 
-def update(api: WebApi, args: dict[str, Any]) -> dict[str, Any]:
+def _own_message(api: WebApi, args: dict[str, Any], refusal: str) -> tuple[dict, dict]:
+    """The conversation and the app's own message at args' channel and ts, as chat.update/delete find them."""
     channel = api.conversation(args.get("channel"), user_for_dm=False)
     message = api.ws.find_message(channel["id"], str(args.get("ts") or ""))
     if message is None:
         raise ApiError("message_not_found")
     if message.get("bot_id") != people.BOT_ID:
-        raise ApiError("cant_update_message")
+        raise ApiError(refusal)
+    return channel, message
+
+
+def update(api: WebApi, args: dict[str, Any]) -> dict[str, Any]:
+    channel, message = _own_message(api, args, "cant_update_message")
     content = api.check_message(args)
     with api.ws.lock:
         message["text"], message["blocks"] = content["text"], content["blocks"]
@@ -101,12 +107,7 @@ def post_ephemeral(api: WebApi, args: dict[str, Any]) -> dict[str, Any]:
 
 
 def delete(api: WebApi, args: dict[str, Any]) -> dict[str, Any]:
-    channel = api.conversation(args.get("channel"), user_for_dm=False)
-    message = api.ws.find_message(channel["id"], str(args.get("ts") or ""))
-    if message is None:
-        raise ApiError("message_not_found")
-    if message.get("bot_id") != people.BOT_ID:
-        raise ApiError("cant_delete_message")
+    channel, message = _own_message(api, args, "cant_delete_message")
     api.ws.remove_message(message)
     return {"channel": channel["id"], "ts": message["ts"]}
 
