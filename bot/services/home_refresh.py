@@ -3,7 +3,8 @@
 A change marks the Homes it concerns inside its own transaction (a session hook, so no service can
 forget): the submitter, the coach before and after, people credited on the idea, and "the PMO" (every
 staff member who opened the Home recently). After the commit the refresher waits a moment, then
-publishes each marked person once, however many changes marked them meanwhile.
+publishes each marked person once, however many changes marked them meanwhile, if they have ever
+opened the Home (a person who never did has nothing to refresh: their first opening builds it).
 """
 
 from __future__ import annotations
@@ -73,7 +74,10 @@ def take_marked(session_factory: sessionmaker[Session], staff: Callable[[str], b
     PMO's view (the pipeline, the portfolio) changed."""
     with transaction(session_factory) as session:
         marked = set(session.scalars(delete(HomeRefresh).returning(HomeRefresh.user_id)))
-        people = {person for person in marked if person}
+        named = [person for person in marked if person]
+        # Only Homes that someone has opened: Slack shows no other, and a first opening is built fresh.
+        opened = select(HomeOpening.user_id).where(HomeOpening.user_id.in_(named))
+        people = set(session.scalars(opened)) if named else set()
         if None in marked:
             recent = session.scalars(select(HomeOpening.user_id).where(HomeOpening.opened_at >= now - RECENTLY_OPENED))
             people |= {person for person in recent if staff(person)}

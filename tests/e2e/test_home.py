@@ -141,6 +141,16 @@ def test_changes_refresh_the_homes_they_concern_once_each(slack, app):
     assert app.runtime.home_refresher.refresh() == 0
 
 
+def test_a_refresh_skips_people_who_never_opened_the_home(slack, app):
+    open_home(slack, COACH)
+    slack.fake.reset()
+    coach_this(slack, submit_idea(slack), COACH)
+
+    assert app.runtime.home_refresher.refresh() == 1  # the coach's; the submitter never opened theirs
+    assert [call["user_id"] for call in slack.fake.calls_to("views.publish")] == [COACH]
+    assert "Text members" in texts(open_home(slack, SUBMITTER))  # a first opening shows the idea all the same
+
+
 def test_a_refresh_goes_out_by_itself_shortly_after_a_change(settings, strategy, session_factory, fake_slack):
     app = create_app(
         settings.model_copy(update={"home_refresh_seconds": 0.2}),
@@ -150,6 +160,8 @@ def test_a_refresh_goes_out_by_itself_shortly_after_a_change(settings, strategy,
     )
     slack = SlackDriver(wsgi_app(app), SIGNING_SECRET, app.listener_runner.listener_executor, fake_slack)
     try:
+        open_home(slack, SUBMITTER)
+        fake_slack.reset()
         submit_idea(slack)
         deadline = time.monotonic() + 5
         while not fake_slack.calls_to("views.publish") and time.monotonic() < deadline:
