@@ -12,11 +12,13 @@ import logging
 import os
 import random
 import socket
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
+from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import transaction
@@ -64,13 +66,39 @@ class Outbox:
         self.rng = rng or random.Random()
         self.owner = f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._dm_channels: dict[str, str] = {}
+        # Rows this sender wrote already leased to itself, by id, once their transaction has committed.
+        self._leased: dict[int, tuple[float, Claim]] = {}
+        self._leased_lock = threading.Lock()
+        self._stash = f"outbox-leased:{self.owner}"
+        event.listen(session_factory, "after_commit", self._committed)
+        event.listen(
+            session_factory, "after_soft_rollback", lambda session, _previous: session.info.pop(self._stash, None)
+        )
 
     # --- what services use ----------------------------------------------------------------------
 
     def add(self, session: Session, messages: Iterable[Message], now: datetime | None = None) -> list[int]:
         """Write `messages` in the caller's transaction; after the commit, pass the ids to `kick`.
-        A job on its own clock (the sweep) passes its `now`, so the rows are due at the job's time."""
-        return [row.id for row in store.rows_for(session, list(messages), now or self.clock())]
+        A job on its own clock (the sweep) passes its `now`, so the rows are due at the job's time.
+        Rows first in their conversation's order are written leased to this sender, so sending them
+        after the commit needs no claim; if they are never sent here, the lease runs out and the worker
+        takes them (in doubt, so it looks for them in Slack first)."""
+        rows = store.rows_for(session, list(messages), now or self.clock(), lease_owner=self.owner)
+        leased = {row.id: store.leased(row, self.owner, row.created_at) for row in rows if row.lease_owner}
+        if leased:
+            session.info.setdefault(self._stash, {}).update(leased)
+        return [row.id for row in rows]
+
+    def _committed(self, session: Session) -> None:
+        leased = session.info.pop(self._stash, None)
+        if not leased:
+            return
+        written = time.monotonic()
+        with self._leased_lock:
+            # Written and never kicked (a caller that failed after its commit): the worker has them by now.
+            for row_id in [row_id for row_id, (at, _) in self._leased.items() if at < written - SAFE_LEASE]:
+                del self._leased[row_id]
+            self._leased.update((row_id, (written, claim)) for row_id, claim in leased.items())
 
     def kick(self, ids: Iterable[int]) -> None:
         """Deliver the rows just committed, on this thread (the listener's, after its ack). What cannot
@@ -114,7 +142,10 @@ class Outbox:
     def deliver(self, row_id: int, now: datetime | None = None) -> bool | None:
         """One attempt at row `row_id`: True when delivered, False when it failed (and will be retried or
         was given up), None when it was not due (done, leased, or waiting its turn)."""
-        claim = store.claim(self.session_factory, self.owner, now or self.clock(), row_id)
+        with self._leased_lock:
+            _, claim = self._leased.pop(row_id, (None, None))
+        if claim is None:
+            claim = store.claim(self.session_factory, self.owner, now or self.clock(), row_id)
         if claim is None:
             return None
         return self._attempt(claim)

@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, exists, func, or_, select, update
+from sqlalchemy import and_, delete, exists, func, or_, select, text, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from bot.db import transaction
@@ -27,9 +29,10 @@ sender's messages go out within a minute of a restart."""
 def rows_for(
     session: Session, messages: list[Post | Update | FileShare], now: datetime, lease_owner: str | None = None
 ) -> list[OutboxMessage]:
-    """Outbox rows for `messages`, added to `session` (flushed, so they have ids) in the given order;
-    with `lease_owner`, rows outside any conversation's order are leased to it for a first attempt."""
-    rows = []
+    """Outbox rows for `messages`, added to `session` (flushed, so they have ids) in the given order.
+    With `lease_owner`, each row that nothing undelivered precedes in its conversation's order is written
+    leased to it for a first attempt, sparing the sender a claim's transaction after the commit."""
+    rows, keys = [], set()
     for message in messages:
         if isinstance(message, Post):
             row = OutboxMessage(
@@ -69,13 +72,54 @@ def rows_for(
             row.text, row.blocks = message.text, list(message.blocks)
         row.status, row.attempts, row.in_doubt = OutboxStatus.PENDING, 0, False
         row.next_attempt_at = row.created_at = now
-        if lease_owner and row.order_key is None:
+        if lease_owner and row.order_key not in keys:
             row.lease_owner, row.lease_until, row.first_attempt_at = lease_owner, now + LEASE, now
             row.attempts, row.in_doubt = 1, True  # as a claim would: a crash from here on leaves it in doubt
+        if row.order_key:
+            keys.add(row.order_key)
         session.add(row)
         rows.append(row)
+    if lease_owner and keys:
+        _take_turns(session, keys)
     session.flush()
+    if lease_owner and keys:
+        _queue_behind_earlier(session, rows)
     return rows
+
+
+ORDER_LOCKS = 0x1DEA
+"""The first key of PostgreSQL's two-key advisory locks that make writers of one conversation take turns."""
+
+
+def _take_turns(session: Session, keys: set[str]) -> None:
+    """On PostgreSQL, lock each conversation's order (sorted, so writers never wait on each other in a
+    circle) before the rows get their ids: a rival transaction writing to the same conversation waits for
+    our commit, then sees our rows as earlier. On SQLite the write lock already serialises writers."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    session.execute(_ORDER_LOCK, {"space": ORDER_LOCKS, "keys": sorted(keys)})
+
+
+_ORDER_LOCK = text("SELECT pg_advisory_xact_lock(:space, hashtext(key)) FROM unnest(CAST(:keys AS text[])) AS key")
+
+
+def _queue_behind_earlier(session: Session, rows: list[OutboxMessage]) -> None:
+    """Rows written leased that an undelivered earlier row of their order precedes give the lease back and
+    wait their turn (a claim takes them once the earlier row is done)."""
+    leased = {row.order_key for row in rows if row.lease_owner and row.order_key}
+    if not leased:
+        return
+    first = dict(
+        session.execute(
+            select(OutboxMessage.order_key, func.min(OutboxMessage.id))
+            .where(OutboxMessage.order_key.in_(leased), OutboxMessage.status == OutboxStatus.PENDING)
+            .group_by(OutboxMessage.order_key)
+        ).all()
+    )
+    for row in rows:
+        if row.lease_owner and row.order_key and first.get(row.order_key) != row.id:
+            row.lease_owner = row.lease_until = row.first_attempt_at = None
+            row.attempts, row.in_doubt = 0, False
 
 
 def _file_row(message: FileShare) -> OutboxMessage:
@@ -294,13 +338,14 @@ def mark_sent(session_factory: sessionmaker[Session], claim: Claim, delivered: D
 
 
 def _remember(session: Session, idea_id: int, purpose: str, delivered: Delivered) -> None:
-    existing = session.scalar(
-        select(SlackMessage).where(SlackMessage.idea_id == idea_id, SlackMessage.purpose == purpose)
+    """Where the idea's message for `purpose` lives now, in one statement (an upsert on idea and purpose)."""
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    where = {"channel_id": delivered.channel, "ts": delivered.ts}
+    session.execute(
+        insert(SlackMessage)
+        .values(idea_id=idea_id, purpose=purpose, **where)
+        .on_conflict_do_update(index_elements=[SlackMessage.idea_id, SlackMessage.purpose], set_=where)
     )
-    if existing is None:
-        session.add(SlackMessage(idea_id=idea_id, purpose=purpose, channel_id=delivered.channel, ts=delivered.ts))
-    else:
-        existing.channel_id, existing.ts = delivered.channel, delivered.ts
 
 
 def mark_skipped(session_factory: sessionmaker[Session], claim: Claim, reason: str) -> None:
