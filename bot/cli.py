@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import logging
 import os
 import sys
@@ -112,9 +113,6 @@ def _migrate_in_child() -> None:
 
 
 def serve_command(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.app import create_app, wsgi_app
-    from bot.db import make_engine, make_session_factory
-
     settings.require("SLACK_BOT_TOKEN", "PMO_CHANNEL_ID", "PMO_STAFF_IDS")
     socket_mode = bool(settings.slack_app_token) and not args.http
     settings.check_token_kinds()
@@ -122,43 +120,57 @@ def serve_command(settings: Settings, args: argparse.Namespace) -> int:
         settings.require("SLACK_SIGNING_SECRET")
     strategy = settings.strategy
     _migrate_in_child()
-    engine = make_engine(settings.database_url)
-    try:
-        app = create_app(settings, strategy, session_factory=make_session_factory(engine))
-    except Exception as error:  # Bolt verifies the token with auth.test on start
-        raise ConfigError(f"SLACK_BOT_TOKEN: Slack did not accept it: {error}") from None
-    from bot.scheduler import build_runtime, start_background
-
     if socket_mode:
-        from bot import socket_mode as sockets
-        from bot.executors import favour_acks
-
-        handler = sockets.connect(app, settings.slack_app_token)  # a refused app token ends here
-        start_background(build_runtime(settings, strategy))
-        logging.getLogger(__name__).info("Idea Coach running in Socket Mode")
-        favour_acks()
-        sockets.serve_forever(handler)
-        return 0
+        return _serve_socket_mode(settings, strategy)
     from bot.server import run_http
+    from bot.slack import token_refused
 
-    run_http(
-        wsgi_app(app),
-        host=args.host,
-        port=args.port,
-        threads=args.threads,
-        access_log=args.access_log,
-        in_worker=lambda: _in_worker(engine, settings, strategy),
-        pools=[app.listener_runner.listener_executor, app.runtime.post_ack],
-    )
+    # Checked here, so a refused token is one line and exit 2; the app itself is built in the worker.
+    if refusal := token_refused(settings.slack_bot_token, settings.slack_api_url):
+        raise ConfigError(f"SLACK_BOT_TOKEN: Slack did not accept it: {refusal}")
+    build = functools.partial(_served, settings, strategy)
+    run_http(build, host=args.host, port=args.port, threads=args.threads, access_log=args.access_log)
     return 0
 
 
-def _in_worker(engine, settings: Settings, strategy):
-    """After gunicorn's fork: connections opened in the master stay the master's; start the jobs here."""
-    from bot.scheduler import start_if_first
+def _app(settings: Settings, strategy):
+    from bot.app import create_app
+    from bot.db import make_engine, make_session_factory
 
-    engine.dispose(close=False)
-    return start_if_first(settings, strategy)
+    try:
+        return create_app(settings, strategy, session_factory=make_session_factory(make_engine(settings.database_url)))
+    except Exception as error:  # Bolt verifies the token with auth.test on start
+        raise ConfigError(f"SLACK_BOT_TOKEN: Slack did not accept it: {error}") from None
+
+
+def _serve_socket_mode(settings: Settings, strategy) -> int:
+    from bot import socket_mode as sockets
+    from bot.executors import favour_acks, fewer_malloc_arenas
+    from bot.scheduler import build_runtime, start_background
+
+    fewer_malloc_arenas()
+
+    app = _app(settings, strategy)
+    handler = sockets.connect(app, settings.slack_app_token)  # a refused app token ends here
+    start_background(build_runtime(settings, strategy))
+    logging.getLogger(__name__).info("Idea Coach running in Socket Mode")
+    favour_acks()
+    sockets.serve_forever(handler)
+    return 0
+
+
+def _served(settings: Settings, strategy):
+    """The HTTP app, built in gunicorn's worker after the fork, with the jobs it starts there."""
+    from bot.app import wsgi_app
+    from bot.scheduler import start_if_first
+    from bot.server import Served
+
+    app = _app(settings, strategy)
+    return Served(
+        wsgi_app(app),
+        pools=[app.listener_runner.listener_executor, app.runtime.post_ack],
+        start=lambda: start_if_first(settings, strategy),
+    )
 
 
 def scheduler_command(settings: Settings) -> int:

@@ -10,14 +10,16 @@ import os
 from datetime import date, time
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from models.business_time import WorkCalendar
+if TYPE_CHECKING:  # importing models loads SQLAlchemy and every table: not for a lean server master
+    from models.business_time import WorkCalendar
+
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 
@@ -255,6 +257,8 @@ class Calendar(_Strict):
 
     @property
     def work_calendar(self) -> WorkCalendar:
+        from models.business_time import WorkCalendar
+
         return WorkCalendar(self.time_zone, self.work_start, self.work_end, frozenset(self.holidays))
 
     @property

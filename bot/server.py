@@ -1,8 +1,9 @@
 """Gunicorn, run from inside `idea-coach serve --http`.
 
-One worker process with threads. The master only supervises: the scheduler runs in the worker
-(started after the fork by `post_worker_init`, behind a lock so one process per database and host
-runs it), so the master never grows with a job's imports and is never forked grown.
+One worker process with threads. The master stays lean: it only supervises, and never imports the
+app. The worker builds the app after the fork (`load`) and runs the scheduler (started by
+`post_worker_init`, behind a lock so one process per database and host runs it). A master that built
+the app first would be forked grown, and every page the worker then touched would be held twice.
 
 On SIGTERM gunicorn stops accepting, finishes in-flight requests, then `worker_exit` stops the
 scheduler and drains the listener and post-ack pools: queued post-ack work is dropped (it is
@@ -12,14 +13,14 @@ gets until the deadline. The master kills the worker GRACEFUL_SECONDS after the 
 
 from __future__ import annotations
 
-import gc
 import logging
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from gunicorn.app.base import BaseApplication
 
-from bot.executors import favour_acks
+from bot.executors import favour_acks, fewer_malloc_arenas
 
 log = logging.getLogger(__name__)
 
@@ -27,10 +28,21 @@ GRACEFUL_SECONDS = 10
 DRAIN_SECONDS = 3
 
 
+@dataclass
+class Served:
+    """What the worker builds after the fork: the WSGI app, the pools to drain when it stops, and the
+    background work to start (returning how to stop it, or None when another process runs it)."""
+
+    wsgi: Callable
+    pools: Sequence = ()
+    start: Callable[[], Callable[[], None] | None] | None = None
+
+
 class _Gunicorn(BaseApplication):
-    def __init__(self, application, options: dict):
-        self.application = application
+    def __init__(self, build: Callable[[], Served], options: dict):
+        self.build = build
         self.options = options
+        self.served: Served | None = None
         super().__init__()
 
     def load_config(self) -> None:
@@ -38,32 +50,24 @@ class _Gunicorn(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        return self.application
+        self.served = self.build()  # in the worker: gunicorn loads the app after the fork unless preloading
+        return self.served.wsgi
 
 
-def run_http(
-    application,
-    *,
-    host: str,
-    port: int,
-    threads: int,
-    access_log: bool = False,
-    in_worker: Callable[[], Callable[[], None] | None] | None = None,
-    pools: Sequence = (),
-) -> None:
-    """Serve `application`. `in_worker` runs in the worker after the fork and returns how to stop what
-    it started; `pools` (bot.executors.ContextExecutor) are drained when the worker stops."""
+def run_http(build: Callable[[], Served], *, host: str, port: int, threads: int, access_log: bool = False) -> None:
+    """Serve what `build` makes, calling it in the worker after the fork."""
     stoppers: list[Callable[[], None]] = []
 
     def post_worker_init(_worker) -> None:
-        if in_worker is not None and (stop := in_worker()) is not None:
+        served = server.served
+        if served is not None and served.start is not None and (stop := served.start()) is not None:
             stoppers.append(stop)
 
     def worker_exit(_server, _worker) -> None:
         deadline = time.monotonic() + DRAIN_SECONDS
         for stop in stoppers:
             stop()
-        for pool in pools:
+        for pool in server.served.pools if server.served is not None else ():
             if busy := pool.drain(deadline):
                 log.warning("stopping with %s task(s) still running; their messages stay queued", busy)
 
@@ -78,8 +82,7 @@ def run_http(
         "post_worker_init": post_worker_init,
         "worker_exit": worker_exit,
     }
-    # Objects made so far (the app, its imports) are never freed; moving them out of the collector's
-    # reach keeps the forked worker from copying the pages the collector would otherwise touch.
-    gc.freeze()
     favour_acks()
-    _Gunicorn(application, options).run()
+    fewer_malloc_arenas()
+    server = _Gunicorn(build, options)
+    server.run()

@@ -25,6 +25,17 @@ def make_web_client(token: str, base_url: str, *, timeout: int = 10) -> WebClien
     return MeteredWebClient(token=token, base_url=base_url, timeout=timeout, retry_handlers=[])
 
 
+def token_refused(token: str, base_url: str) -> str | None:
+    """Why Slack refuses the bot token (auth.test), or None when it accepts it."""
+    try:
+        WebClient(token=token, base_url=base_url, timeout=10, retry_handlers=[]).auth_test()
+    except SlackApiError as error:
+        return str(error.response.get("error") or error.response.status_code)
+    except Exception as error:  # Slack unreachable: the worker would fail the same way
+        return str(error).splitlines()[0]
+    return None
+
+
 @dataclass(frozen=True)
 class Posted:
     channel: str
