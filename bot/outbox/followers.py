@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import Connection, update
 from sqlalchemy.orm import Session
 
 from models import DeliveryStatus, Digest, Nudge, OutboxMessage
 
 
-def sent(session: Session, row: OutboxMessage, channel: str | None, ts: str | None, at: datetime) -> None:
+def sent(session: Session | Connection, row: OutboxMessage, channel: str | None, ts: str | None, at: datetime) -> None:
     if row.idea_id is not None:  # a nudge is about an idea; the digest about all of them
         session.execute(
             update(Nudge)
@@ -25,7 +25,7 @@ def sent(session: Session, row: OutboxMessage, channel: str | None, ts: str | No
         session.execute(update(Digest).where(Digest.outbox_id == row.id).values(message_ts=ts))
 
 
-def failed(session: Session, row: OutboxMessage, error: str, retry_at: datetime | None) -> None:
+def failed(session: Session | Connection, row: OutboxMessage, error: str, retry_at: datetime | None) -> None:
     values = {"status": DeliveryStatus.FAILED, "last_error": error[:200], "next_attempt_at": retry_at}
     follower = Nudge if row.idea_id is not None else Digest
     session.execute(update(follower).where(follower.outbox_id == row.id).values(**values))

@@ -23,9 +23,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import transaction
 from bot.delivery import Ephemeral, Message, Post
-from bot.outbox import store
+from bot.outbox import outcomes, store
+from bot.outbox.outcomes import Delivered
 from bot.outbox.policy import judge
-from bot.outbox.store import Claim, Delivered
+from bot.outbox.store import Claim
 from bot.slack import SlackGateway
 from bot.views.coaching import thread_link
 from bot.views.delivery import conversation_not_opened, delivery_failed
@@ -133,7 +134,7 @@ class Outbox:
                 # too close to the lease's end, when another sender could take the row while we post it.
                 if claim.id in attempted or time.monotonic() - leased_at > SAFE_LEASE:
                     for rest in claims[number:]:
-                        store.release(self.session_factory, rest)
+                        outcomes.release(self.session_factory, rest)
                     return len(attempted)
                 self._attempt(claim)
                 attempted.add(claim.id)
@@ -174,12 +175,12 @@ class Outbox:
             channel, thread_ts = self._where(claim)
             if claim.row.in_doubt and (found := self._look_up(claim, channel, thread_ts)):
                 log.info("outbox %s was already posted (%s); adopting it", claim.id, found)
-                return store.mark_sent(self.session_factory, claim, self._delivered(claim, channel, found))
+                return outcomes.mark_sent(self.session_factory, claim, self._delivered(claim, channel, found))
             posting = True
             blocks = self._blocks(claim)
             posted = self.gateway.post_message(channel, claim.row.text, blocks, thread_ts, tag(claim.id))
             posting = False
-            return store.mark_sent(self.session_factory, claim, self._delivered(claim, posted.channel, posted.ts))
+            return outcomes.mark_sent(self.session_factory, claim, self._delivered(claim, posted.channel, posted.ts))
         except Exception as error:
             self._failed(claim, error, still_in_doubt=claim.row.in_doubt and not posting)
             return False
@@ -192,11 +193,11 @@ class Outbox:
             channel, ts = target.channel_id, target.ts
         else:
             log.warning("no %s message to update for idea %s", row.purpose, row.idea_id)
-            store.mark_skipped(self.session_factory, claim, f"no {row.purpose} message")
+            outcomes.mark_skipped(self.session_factory, claim, f"no {row.purpose} message")
             return False
         # chat.update is idempotent: repeating it after a crash leaves the same message.
         self.gateway.update_message(channel, ts, row.text, row.blocks)
-        return store.mark_sent(self.session_factory, claim, None)
+        return outcomes.mark_sent(self.session_factory, claim, None)
 
     def _share(self, claim: Claim) -> bool:
         """A file share in Slack's three steps. The upload's id is recorded after the first; a row in doubt
@@ -205,13 +206,13 @@ class Outbox:
         channel = self._conversation(row.channel_id)
         if row.in_doubt and row.file_id and (ts := self.gateway.file_share_ts(row.file_id, channel)):
             log.info("outbox %s file %s was already shared (%s); adopting it", claim.id, row.file_id, ts)
-            return store.mark_sent(self.session_factory, claim, Delivered(channel, ts))
+            return outcomes.mark_sent(self.session_factory, claim, Delivered(channel, ts))
         file_id, upload_url = self.gateway.start_upload(row.file_name, len(row.file_content))
-        store.note_file(self.session_factory, claim, file_id)
+        outcomes.note_file(self.session_factory, claim, file_id)
         self.gateway.send_upload(upload_url, row.file_content)
         # An earlier, never completed upload is discarded by Slack; only the completion shares the file.
         self.gateway.complete_upload(file_id, row.file_title, channel, row.text or None, row.thread_ts)
-        return store.mark_sent(self.session_factory, claim, None)
+        return outcomes.mark_sent(self.session_factory, claim, None)
 
     def _where(self, claim: Claim) -> tuple[str | None, str | None]:
         """The conversation (a DM's channel id for a user) and the thread the post goes to."""
@@ -230,7 +231,7 @@ class Outbox:
             elif parent.channel_id == channel:
                 thread_ts = parent.ts
         if row.in_thread_of:  # the purpose may later name another thread: keep the one we post in
-            store.note_resolved(self.session_factory, claim, channel, thread_ts)
+            outcomes.note_resolved(self.session_factory, claim, channel, thread_ts)
         return channel, thread_ts
 
     def _conversation(self, channel: str) -> str:
@@ -289,13 +290,13 @@ class Outbox:
             elif row.tells_pmo_on_failure and row.channel_id != self.pmo_channel_id:
                 text, blocks = delivery_failed(row.idea_id, row.channel_id, row.text, verdict.error)
                 notice = Post(self.pmo_channel_id, text, blocks, tells_pmo_on_failure=False)
-            self.kick(store.mark_given_up(self.session_factory, claim, verdict.error, notice))
+            self.kick(outcomes.mark_given_up(self.session_factory, claim, verdict.error, notice))
             return
         log.warning("outbox %s attempt %s failed (%s)", claim.id, row.attempts, verdict.error)
         in_doubt = verdict.in_doubt or still_in_doubt
         # Give a request Slack may still be processing time to land before we look for it.
         delay = max(verdict.delay, IN_DOUBT_SETTLE) if in_doubt else verdict.delay
-        store.mark_retry(self.session_factory, claim, verdict.error, delay, in_doubt)
+        outcomes.mark_retry(self.session_factory, claim, verdict.error, delay, in_doubt)
 
     def _ephemeral(self, message: Ephemeral) -> None:
         try:

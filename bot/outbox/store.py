@@ -12,13 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, delete, exists, func, or_, select, text, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from bot.db import transaction
 from bot.delivery import FileShare, Post, Update
-from bot.outbox import followers
 from models import CoachingThread, OutboxKind, OutboxMessage, OutboxStatus, RetryPolicy, SlackMessage
 
 LEASE = timedelta(seconds=30)
@@ -260,10 +257,6 @@ def leased(row: OutboxMessage, owner: str, now: datetime) -> Claim:
     return Claim(snapshot, owner, now)
 
 
-def _mine(claim: Claim):
-    return and_(OutboxMessage.id == claim.id, OutboxMessage.lease_owner == claim.owner)
-
-
 def remembered(session_factory: sessionmaker[Session], idea_id: int | None, purpose: str) -> SlackMessage | None:
     if idea_id is None:
         return None
@@ -282,127 +275,6 @@ def thread_of(session_factory: sessionmaker[Session], idea_id: int | None, coach
             .order_by(CoachingThread.id.desc())
             .limit(1)
         )
-
-
-def note_file(session_factory: sessionmaker[Session], claim: Claim, file_id: str) -> None:
-    """Keep the id of the upload before it is completed, so a sender in doubt can ask Slack where it is shared."""
-    with transaction(session_factory) as session:
-        session.execute(update(OutboxMessage).where(_mine(claim)).values(file_id=file_id))
-
-
-def note_resolved(
-    session_factory: sessionmaker[Session], claim: Claim, conversation: str | None, thread_ts: str | None
-):
-    """Keep where the message goes, so a later look-up after a crash searches the right conversation."""
-    with transaction(session_factory) as session:
-        session.execute(
-            update(OutboxMessage).where(_mine(claim)).values(conversation_id=conversation, thread_ts=thread_ts)
-        )
-
-
-@dataclass(frozen=True)
-class Delivered:
-    channel: str
-    ts: str
-    permalink: str | None = None
-
-
-def mark_sent(session_factory: sessionmaker[Session], claim: Claim, delivered: Delivered | None) -> bool:
-    """Record the outcome and, in the same transaction, remember where the message lives (its ts)."""
-    row = claim.row
-    with transaction(session_factory) as session:
-        values = {"status": OutboxStatus.SENT, "sent_at": claim.now, "lease_until": None, "in_doubt": False}
-        if delivered is not None:
-            values.update(conversation_id=delivered.channel, posted_ts=delivered.ts)
-        done = session.execute(update(OutboxMessage).where(_mine(claim)).values(**values)).rowcount
-        if done != 1:
-            return False  # our lease ran out and another sender took over; it will adopt what we posted
-        if row.retry_policy == RetryPolicy.PATIENT:
-            followers.sent(session, row, delivered and delivered.channel, delivered and delivered.ts, claim.now)
-        if delivered is None or row.idea_id is None:
-            return True
-        if row.remember_as:
-            _remember(session, row.idea_id, row.remember_as, delivered)
-        if row.opens_thread_for:
-            session.add(
-                CoachingThread(
-                    idea_id=row.idea_id,
-                    channel_id=delivered.channel,
-                    thread_ts=delivered.ts,
-                    coach_id=row.opens_thread_for,
-                    permalink=delivered.permalink,
-                    opened_at=claim.now,
-                )
-            )
-    return True
-
-
-def _remember(session: Session, idea_id: int, purpose: str, delivered: Delivered) -> None:
-    """Where the idea's message for `purpose` lives now, in one statement (an upsert on idea and purpose)."""
-    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    where = {"channel_id": delivered.channel, "ts": delivered.ts}
-    session.execute(
-        insert(SlackMessage)
-        .values(idea_id=idea_id, purpose=purpose, **where)
-        .on_conflict_do_update(index_elements=[SlackMessage.idea_id, SlackMessage.purpose], set_=where)
-    )
-
-
-def mark_skipped(session_factory: sessionmaker[Session], claim: Claim, reason: str) -> None:
-    with transaction(session_factory) as session:
-        session.execute(
-            update(OutboxMessage)
-            .where(_mine(claim))
-            .values(status=OutboxStatus.SKIPPED, lease_until=None, in_doubt=False, last_error=reason[:200])
-        )
-
-
-def release(session_factory: sessionmaker[Session], claim: Claim) -> None:
-    """Hand a leased row back untried (as it was), for this or another sender to take at once."""
-    with transaction(session_factory) as session:
-        session.execute(
-            update(OutboxMessage)
-            .where(_mine(claim))
-            .values(
-                lease_until=None,
-                lease_owner=None,
-                in_doubt=claim.row.in_doubt,
-                attempts=OutboxMessage.attempts - 1,
-            )
-        )
-
-
-def mark_retry(session_factory: sessionmaker[Session], claim: Claim, error: str, delay: float, in_doubt: bool) -> None:
-    retry_at = claim.now + timedelta(seconds=delay)
-    with transaction(session_factory) as session:
-        done = session.execute(
-            update(OutboxMessage)
-            .where(_mine(claim))
-            .values(
-                next_attempt_at=retry_at,
-                lease_until=None,
-                lease_owner=None,
-                in_doubt=in_doubt,
-                last_error=error[:200],
-            )
-        ).rowcount
-        if done == 1 and claim.row.retry_policy == RetryPolicy.PATIENT:
-            followers.failed(session, claim.row, error, retry_at)
-
-
-def mark_given_up(session_factory: sessionmaker[Session], claim: Claim, error: str, notice: Post | None) -> list[int]:
-    """Give the row up; `notice` (telling the PMO) is written in the same transaction, so it is told once."""
-    with transaction(session_factory) as session:
-        done = session.execute(
-            update(OutboxMessage)
-            .where(_mine(claim))
-            .values(status=OutboxStatus.GIVEN_UP, lease_until=None, in_doubt=False, last_error=error[:200])
-        ).rowcount
-        if done == 1 and claim.row.retry_policy == RetryPolicy.PATIENT:
-            followers.failed(session, claim.row, error, None)
-        if done != 1 or notice is None:
-            return []
-        return [row.id for row in rows_for(session, [notice], claim.now)]
 
 
 def cancel(session: Session, row_id: int, now: datetime) -> None:
