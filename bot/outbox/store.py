@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, exists, func, or_, select, text, update
+from sqlalchemy import and_, bindparam, delete, exists, func, insert, or_, select, text, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from bot.db import transaction
@@ -26,9 +26,11 @@ sender's messages go out within a minute of a restart."""
 def rows_for(
     session: Session, messages: list[Post | Update | FileShare], now: datetime, lease_owner: str | None = None
 ) -> list[OutboxMessage]:
-    """Outbox rows for `messages`, added to `session` (flushed, so they have ids) in the given order.
-    With `lease_owner`, each row that nothing undelivered precedes in its conversation's order is written
-    leased to it for a first attempt, sparing the sender a claim's transaction after the commit."""
+    """Outbox rows for `messages`, inserted in `session`'s transaction in the given order; returned as
+    detached objects with their ids. With `lease_owner`, each row that nothing undelivered precedes in its
+    conversation's order is written leased to it for a first attempt, sparing the sender a claim's
+    transaction after the commit."""
+    session.flush()  # what the change wrote so far (the idea the rows refer to) goes first
     rows, keys = [], set()
     for message in messages:
         if isinstance(message, Post):
@@ -36,7 +38,7 @@ def rows_for(
                 kind=OutboxKind.POST,
                 idea_id=message.idea_id,
                 channel_id=message.channel or None,
-                order_key=_post_key(session, message),
+                order_key=_post_key(session, message, rows),
                 remember_as=message.remember_as,
                 in_thread_of=message.in_thread_of,
                 opens_thread_for=message.opens_thread_for,
@@ -56,7 +58,7 @@ def rows_for(
                 posted_ts=message.ts,
                 # Replacing a clicked message is a courtesy: its failure is logged, not reported to the PMO.
                 tells_pmo_on_failure=not message.ts,
-                order_key=_update_key(session, message),
+                order_key=_update_key(session, message, rows),
                 retry_policy=RetryPolicy.PROMPT,
             )
         elif isinstance(message, FileShare):
@@ -74,14 +76,25 @@ def rows_for(
             row.attempts, row.in_doubt = 1, True  # as a claim would: a crash from here on leaves it in doubt
         if row.order_key:
             keys.add(row.order_key)
-        session.add(row)
         rows.append(row)
     if lease_owner and keys:
         _take_turns(session, keys)
-    session.flush()
+    _insert(session, rows)
     if lease_owner and keys:
         _queue_behind_earlier(session, rows)
     return rows
+
+
+_OUTBOX = OutboxMessage.__table__
+_COLUMNS = [column.key for column in _OUTBOX.columns if column.key != "id"]
+_INSERT = insert(_OUTBOX).returning(_OUTBOX.c.id, sort_by_parameter_order=True)
+
+
+def _insert(session: Session, rows: list[OutboxMessage]) -> None:
+    """One INSERT for all the rows (a statement built once, no unit of work to track them)."""
+    values = [{key: getattr(row, key) for key in _COLUMNS} for row in rows]
+    for row, row_id in zip(rows, session.execute(_INSERT, values).scalars(), strict=True):
+        row.id = row_id
 
 
 ORDER_LOCKS = 0x1DEA
@@ -100,23 +113,28 @@ def _take_turns(session: Session, keys: set[str]) -> None:
 _ORDER_LOCK = text("SELECT pg_advisory_xact_lock(:space, hashtext(key)) FROM unnest(CAST(:keys AS text[])) AS key")
 
 
+_FIRST_PENDING = (
+    select(_OUTBOX.c.order_key, func.min(_OUTBOX.c.id))
+    .where(_OUTBOX.c.order_key.in_(bindparam("keys", expanding=True)), _OUTBOX.c.status == OutboxStatus.PENDING)
+    .group_by(_OUTBOX.c.order_key)
+)
+
+
 def _queue_behind_earlier(session: Session, rows: list[OutboxMessage]) -> None:
     """Rows written leased that an undelivered earlier row of their order precedes give the lease back and
     wait their turn (a claim takes them once the earlier row is done)."""
     leased = {row.order_key for row in rows if row.lease_owner and row.order_key}
     if not leased:
         return
-    first = dict(
-        session.execute(
-            select(OutboxMessage.order_key, func.min(OutboxMessage.id))
-            .where(OutboxMessage.order_key.in_(leased), OutboxMessage.status == OutboxStatus.PENDING)
-            .group_by(OutboxMessage.order_key)
-        ).all()
-    )
-    for row in rows:
-        if row.lease_owner and row.order_key and first.get(row.order_key) != row.id:
-            row.lease_owner = row.lease_until = row.first_attempt_at = None
-            row.attempts, row.in_doubt = 0, False
+    first = dict(session.connection().execute(_FIRST_PENDING, {"keys": sorted(leased)}).all())
+    waiting = [row for row in rows if row.lease_owner and row.order_key and first.get(row.order_key) != row.id]
+    if not waiting:
+        return
+    unleased = {"lease_owner": None, "lease_until": None, "first_attempt_at": None, "attempts": 0, "in_doubt": False}
+    session.execute(update(_OUTBOX).where(_OUTBOX.c.id.in_([row.id for row in waiting])).values(**unleased))
+    for row in waiting:
+        for key, value in unleased.items():
+            setattr(row, key, value)
 
 
 def _file_row(message: FileShare) -> OutboxMessage:
@@ -129,6 +147,7 @@ def _file_row(message: FileShare) -> OutboxMessage:
         file_name=message.filename,
         file_title=message.title,
         file_content=message.content,
+        tells_pmo_on_failure=True,
         retry_policy=RetryPolicy.PROMPT,
     )
 
@@ -137,11 +156,11 @@ def _key(idea_id: int | None, channel: str | None) -> str | None:
     return f"{idea_id}:{channel}" if idea_id is not None and channel else None
 
 
-def _post_key(session: Session, message: Post) -> str | None:
+def _post_key(session: Session, message: Post, batch: list[OutboxMessage]) -> str | None:
     if message.patient:
         return None  # a job's message stands alone: it must not hold up (or wait for) a conversation's order
     if message.links_thread_of:
-        behind = _latest_key(session, message.idea_id, message.links_thread_of, pending=True)
+        behind = _latest_key(session, batch, message.idea_id, message.links_thread_of, pending=True)
         if behind:
             return behind
     if message.open_with:
@@ -150,8 +169,14 @@ def _post_key(session: Session, message: Post) -> str | None:
     return _key(message.idea_id, message.channel)
 
 
-def _latest_key(session: Session, idea_id: int | None, purpose: str, *, pending: bool = False) -> str | None:
-    session.flush()  # rows written earlier in this transaction count
+def _latest_key(
+    session: Session, batch: list[OutboxMessage], idea_id: int | None, purpose: str, *, pending: bool = False
+) -> str | None:
+    """The order of the latest row remembered as `purpose` for the idea: in this batch, else in the table
+    (rows written earlier in this transaction count)."""
+    for row in reversed(batch):
+        if row.idea_id == idea_id and row.remember_as == purpose:
+            return row.order_key
     query = select(OutboxMessage.order_key).where(
         OutboxMessage.idea_id == idea_id, OutboxMessage.remember_as == purpose
     )
@@ -160,12 +185,12 @@ def _latest_key(session: Session, idea_id: int | None, purpose: str, *, pending:
     return session.scalar(query.order_by(OutboxMessage.id.desc()).limit(1))
 
 
-def _update_key(session: Session, message: Update) -> str | None:
+def _update_key(session: Session, message: Update, batch: list[OutboxMessage]) -> str | None:
     """An update queues behind the post it replaces (and that post's conversation); updates of a message
     known by its ts queue behind each other."""
     if message.ts:
         return f"ts:{message.channel}:{message.ts}"
-    key = _latest_key(session, message.idea_id, message.purpose)
+    key = _latest_key(session, batch, message.idea_id, message.purpose)
     if key:
         return key
     channel = session.scalar(

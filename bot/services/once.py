@@ -6,7 +6,7 @@ import hashlib
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -16,6 +16,9 @@ log = logging.getLogger(__name__)
 
 KEYS_KEPT = timedelta(days=2)
 """Repeats come within minutes (double clicks, Slack's retries, replays inside Slack's 5-minute window)."""
+
+
+_CLAIM = insert(IdempotencyKey.__table__)
 
 
 class Repeated(Exception):
@@ -29,9 +32,9 @@ def claim(session: Session, key: str | None, now: datetime, repeated: str = "") 
         return
     if len(key) > 200:
         key = key[:120] + ":" + hashlib.sha256(key.encode()).hexdigest()
-    session.add(IdempotencyKey(key=key, created_at=now))
     try:
-        session.flush()
+        # A plain INSERT on the session's connection: nothing for the unit of work to track.
+        session.connection().execute(_CLAIM, {"key": key, "created_at": now})
     except IntegrityError as error:
         log.info("request %s was already handled; nothing changed", key)
         raise Repeated(repeated) from error
