@@ -170,6 +170,7 @@ def _served(settings: Settings, strategy):
         wsgi_app(app),
         pools=[app.listener_runner.listener_executor, app.runtime.post_ack],
         start=lambda: start_if_first(settings, strategy),
+        stopped=app.runtime.outbox.release_unsent,  # rows written leased and not yet sent: to the next worker
     )
 
 

@@ -8,7 +8,8 @@ the app first would be forked grown, and every page the worker then touched woul
 On SIGTERM gunicorn stops accepting, finishes in-flight requests, then `worker_exit` stops the
 scheduler and drains the listener and post-ack pools: queued post-ack work is dropped (it is
 undelivered in the database, where the next start or another process picks it up) and running work
-gets until the deadline. The master kills the worker GRACEFUL_SECONDS after the SIGTERM at the latest.
+gets until the deadline; then outbox rows the worker wrote leased and never began to send are handed
+back for another instance to take at once. The master kills the worker GRACEFUL_SECONDS after the SIGTERM at the latest.
 """
 
 from __future__ import annotations
@@ -30,12 +31,14 @@ DRAIN_SECONDS = 3
 
 @dataclass
 class Served:
-    """What the worker builds after the fork: the WSGI app, the pools to drain when it stops, and the
-    background work to start (returning how to stop it, or None when another process runs it)."""
+    """What the worker builds after the fork: the WSGI app, the pools to drain when it stops, the
+    background work to start (returning how to stop it, or None when another process runs it), and what
+    to do last."""
 
     wsgi: Callable
     pools: Sequence = ()
     start: Callable[[], Callable[[], None] | None] | None = None
+    stopped: Callable[[], object] | None = None  # after the pools have drained
 
 
 class _Gunicorn(BaseApplication):
@@ -67,9 +70,12 @@ def run_http(build: Callable[[], Served], *, host: str, port: int, threads: int,
         deadline = time.monotonic() + DRAIN_SECONDS
         for stop in stoppers:
             stop()
-        for pool in server.served.pools if server.served is not None else ():
+        served = server.served
+        for pool in served.pools if served is not None else ():
             if busy := pool.drain(deadline):
                 log.warning("stopping with %s task(s) still running; their messages stay queued", busy)
+        if served is not None and served.stopped is not None:
+            served.stopped()
 
     options = {
         "bind": f"{host}:{port}",

@@ -101,6 +101,16 @@ class Outbox:
                 del self._leased[row_id]
             self._leased.update((row_id, (written, claim)) for row_id, claim in leased.items())
 
+    def release_unsent(self) -> int:
+        """Give back the rows this sender wrote leased and has not begun to send (the process is stopping),
+        so that another instance's worker takes them at once rather than when the lease runs out."""
+        with self._leased_lock:
+            waiting = [claim for _, claim in self._leased.values()]
+            self._leased.clear()
+        for claim in waiting:
+            outcomes.release(self.session_factory, claim)
+        return len(waiting)
+
     def kick(self, ids: Iterable[int]) -> None:
         """Deliver the rows just committed, on this thread (the listener's, after its ack). What cannot
         go now is left to the worker."""

@@ -113,3 +113,16 @@ def test_writers_of_one_conversation_take_turns(session_factory, fake_slack):
 
     assert finished.is_set()
     assert leased_to(session_factory, first.owner) == ["first"] and leased_to(session_factory, second.owner) == []
+
+
+def test_a_stopping_sender_gives_back_what_it_has_not_begun_to_send(session_factory, fake_slack):
+    stopping, worker = an_outbox(session_factory, fake_slack), an_outbox(session_factory, fake_slack)
+    with transaction(session_factory) as session:
+        stopping.add(session, [Post(PMO_CHANNEL, "left behind")])
+
+    assert stopping.release_unsent() == 1
+    [row] = rows(session_factory)
+    assert (row.lease_owner, row.attempts, row.in_doubt) == (None, 0, False)
+    assert worker.run_once() == 1  # at once, not after the lease; never attempted, so not looked for
+    assert [m["text"] for m in fake_slack.posted_to(PMO_CHANNEL)] == ["left behind"]
+    assert fake_slack.calls_to("conversations.history") == []
