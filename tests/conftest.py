@@ -8,7 +8,11 @@ reached those runs are skipped with the reason, unless REQUIRE_POSTGRES=1, when 
 from __future__ import annotations
 
 import atexit
+import fcntl
+import gc
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,6 +41,69 @@ _engines: dict[str, Engine] = {}
 # Digest charts are drawn in this process (matplotlib imported once), not in a child per chart as in
 # production; tests/unit/test_nudge_views.py draws one in a child.
 os.environ.setdefault("IDEA_COACH_CHART_IN_PROCESS", "1")
+
+
+# --- taking turns under pytest-xdist -----------------------------------------------------------------
+# The suite runs on several worker processes (`-n` in pyproject.toml's addopts). A test marked `exclusive`
+# measures wall-clock time against a bound (acks within 1 s while Slack is slow) and must not share the CPU
+# with another worker's test: it runs alone. Every test takes a shared lock on one file for its whole
+# setup, call and teardown; an exclusive test takes that lock exclusively. A second file is the turnstile
+# in front of it: a test passes through it before taking its shared lock, and an exclusive test holds it
+# while it waits for the other workers' running tests to end, so they cannot keep slipping in ahead of it.
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput"):  # the controller (or a run in one process)
+        config.stash[_TURNS] = Path(tempfile.mkdtemp(prefix="idea-coach-turns-"))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node) -> None:
+    """pytest-xdist: every worker gets the controller's lock folder."""
+    node.workerinput["idea_coach_turns"] = str(node.config.stash[_TURNS])
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if folder := config.stash.get(_TURNS, None):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+_TURNS = pytest.StashKey[Path]()
+
+
+@pytest.fixture(autouse=True)
+def _take_turns(request: pytest.FixtureRequest) -> Iterator[None]:
+    workerinput = getattr(request.config, "workerinput", None)
+    if workerinput is None:  # one process: no other test runs meanwhile
+        yield
+        return
+    folder = Path(workerinput["idea_coach_turns"])
+    exclusive = request.node.get_closest_marker("exclusive") is not None
+    with (folder / "turnstile").open("a") as turnstile, (folder / "turn").open("a") as turn:
+        fcntl.flock(turnstile, fcntl.LOCK_EX)
+        fcntl.flock(turn, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        if not exclusive:
+            fcntl.flock(turnstile, fcntl.LOCK_UN)
+        yield  # closing the files releases the locks
+
+
+@pytest.fixture(autouse=True)
+def _fresh_heap(_take_turns: None, request: pytest.FixtureRequest) -> Iterator[None]:
+    """An exclusive test starts as a fresh server process would, without hundreds of earlier tests' objects for
+    the garbage collector to walk: a full collection among them paused every thread for 0.3 s in the middle of a
+    burst. They are collected, and what survives is frozen (left out of collections) until the test ends."""
+    if request.node.get_closest_marker("exclusive") is None:
+        yield
+        return
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+# --- databases ------------------------------------------------------------------------------------
 
 
 def _postgres_url() -> str:
@@ -128,9 +195,10 @@ def settings(fake_slack: FakeSlack) -> Settings:
 @pytest.fixture
 def app(settings, strategy, session_factory):
     executor = TrackingExecutor()  # listeners and post-ack work alike, so `settle` waits for both
-    return create_app(
+    yield create_app(
         settings, strategy, session_factory=session_factory, listener_executor=executor, post_ack_executor=executor
     )
+    executor.shutdown(wait=False)  # its threads end, instead of idling on for the rest of the run
 
 
 @pytest.fixture
