@@ -8,6 +8,7 @@ reached those runs are skipped with the reason, unless REQUIRE_POSTGRES=1, when 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import fcntl
 import gc
 import os
@@ -71,20 +72,28 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 _TURNS = pytest.StashKey[Path]()
 
 
-@pytest.fixture(autouse=True)
-def _take_turns(request: pytest.FixtureRequest) -> Iterator[None]:
-    workerinput = getattr(request.config, "workerinput", None)
+@contextlib.contextmanager
+def turn(config: pytest.Config, *, exclusive: bool = False) -> Iterator[None]:
+    """Hold this worker's turn: shared with the other workers' tests, or alone with `exclusive`. Every test
+    holds one (`_take_turns`); a fixture of wider scope holds one while it starts or stops something, since
+    it does that outside any test's turn."""
+    workerinput = getattr(config, "workerinput", None)
     if workerinput is None:  # one process: no other test runs meanwhile
         yield
         return
     folder = Path(workerinput["idea_coach_turns"])
-    exclusive = request.node.get_closest_marker("exclusive") is not None
-    with (folder / "turnstile").open("a") as turnstile, (folder / "turn").open("a") as turn:
+    with (folder / "turnstile").open("a") as turnstile, (folder / "turn").open("a") as held:
         fcntl.flock(turnstile, fcntl.LOCK_EX)
-        fcntl.flock(turn, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        fcntl.flock(held, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
         if not exclusive:
             fcntl.flock(turnstile, fcntl.LOCK_UN)
         yield  # closing the files releases the locks
+
+
+@pytest.fixture(autouse=True)
+def _take_turns(request: pytest.FixtureRequest) -> Iterator[None]:
+    with turn(request.config, exclusive=request.node.get_closest_marker("exclusive") is not None):
+        yield
 
 
 @pytest.fixture(autouse=True)
