@@ -152,13 +152,20 @@ def _drop_schema(engine: Engine, schema: str) -> None:
 
 
 def _empty(engine: Engine) -> None:
+    """Every table emptied, children first, and on PostgreSQL every id sequence back at 1. Not TRUNCATE ...
+    RESTART IDENTITY: it gives each table new files and took 70 ms per test; DELETE on a test's few rows and
+    setval take 3 ms."""
     tables = [table.name for table in reversed(Base.metadata.sorted_tables)]
     with engine.begin() as connection:
+        for table in tables:
+            connection.execute(text(f"DELETE FROM {table}"))
         if engine.dialect.name == "postgresql":
-            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                connection.execute(text(f"DELETE FROM {table}"))
+            connection.execute(
+                text(
+                    "SELECT setval(oid, 1, false) FROM pg_class"
+                    " WHERE relkind = 'S' AND relnamespace = current_schema()::regnamespace"
+                )
+            )
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
