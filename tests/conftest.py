@@ -51,6 +51,7 @@ os.environ.setdefault("IDEA_COACH_CHART_IN_PROCESS", "1")
 # setup, call and teardown; an exclusive test takes that lock exclusively. A second file is the turnstile
 # in front of it: a test passes through it before taking its shared lock, and an exclusive test holds it
 # while it waits for the other workers' running tests to end, so they cannot keep slipping in ahead of it.
+# Once its timed part is over, an exclusive test may share the rest (`taking_turns.share()`).
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -72,14 +73,28 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 _TURNS = pytest.StashKey[Path]()
 
 
+class Turn:
+    """A worker's turn, shared or exclusive (tests/conftest.py: taking turns)."""
+
+    def __init__(self, turnstile=None, held=None) -> None:
+        self._turnstile, self._held = turnstile, held
+
+    def share(self) -> None:
+        """An exclusive turn's timed part is over: the other workers' tests may run alongside the rest."""
+        if self._turnstile is not None:
+            fcntl.flock(self._held, fcntl.LOCK_SH)  # nobody else can take it meanwhile: we hold the turnstile
+            fcntl.flock(self._turnstile, fcntl.LOCK_UN)
+            self._turnstile = None
+
+
 @contextlib.contextmanager
-def turn(config: pytest.Config, *, exclusive: bool = False) -> Iterator[None]:
+def turn(config: pytest.Config, *, exclusive: bool = False) -> Iterator[Turn]:
     """Hold this worker's turn: shared with the other workers' tests, or alone with `exclusive`. Every test
-    holds one (`_take_turns`); a fixture of wider scope holds one while it starts or stops something, since
+    holds one (`taking_turns`); a fixture of wider scope holds one while it starts or stops something, since
     it does that outside any test's turn."""
     workerinput = getattr(config, "workerinput", None)
     if workerinput is None:  # one process: no other test runs meanwhile
-        yield
+        yield Turn()
         return
     folder = Path(workerinput["idea_coach_turns"])
     with (folder / "turnstile").open("a") as turnstile, (folder / "turn").open("a") as held:
@@ -87,17 +102,18 @@ def turn(config: pytest.Config, *, exclusive: bool = False) -> Iterator[None]:
         fcntl.flock(held, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
         if not exclusive:
             fcntl.flock(turnstile, fcntl.LOCK_UN)
-        yield  # closing the files releases the locks
+        yield Turn(turnstile, held) if exclusive else Turn()  # closing the files releases the locks
 
 
 @pytest.fixture(autouse=True)
-def _take_turns(request: pytest.FixtureRequest) -> Iterator[None]:
-    with turn(request.config, exclusive=request.node.get_closest_marker("exclusive") is not None):
-        yield
+def taking_turns(request: pytest.FixtureRequest) -> Iterator[Turn]:
+    """Every test's turn: exclusive for a test marked so, shared for the others."""
+    with turn(request.config, exclusive=request.node.get_closest_marker("exclusive") is not None) as taken:
+        yield taken
 
 
 @pytest.fixture(autouse=True)
-def _fresh_heap(_take_turns: None, request: pytest.FixtureRequest) -> Iterator[None]:
+def _fresh_heap(taking_turns: Turn, request: pytest.FixtureRequest) -> Iterator[None]:
     """An exclusive test starts as a fresh server process would, without hundreds of earlier tests' objects for
     the garbage collector to walk: a full collection among them paused every thread for 0.3 s in the middle of a
     burst. They are collected, and what survives is frozen (left out of collections) until the test ends."""
