@@ -17,6 +17,7 @@ import io
 import json
 import logging
 import os
+import random
 import signal
 import socket
 import sqlite3
@@ -264,7 +265,22 @@ def test_serve_ends_with_one_line_naming_the_token_when_slack_refuses_it(valid_e
 # --- serve --http: a smoke test over real HTTP --------------------------------------------------
 
 
+EPHEMERAL_PORTS = Path("/proc/sys/net/ipv4/ip_local_port_range")
+
+
 def free_port() -> int:
+    """A free port below the kernel's ephemeral range. `serve` binds it seconds later (after its migration
+    child); meanwhile other pytest-xdist workers' tests bind port 0 all the time, and one of them once took a
+    port from that range, so /healthz was answered by another test's app."""
+    lowest_ephemeral = int(EPHEMERAL_PORTS.read_text().split()[0]) if EPHEMERAL_PORTS.exists() else 0
+    for _ in range(100 if lowest_ephemeral > 20_000 else 0):
+        port = random.randrange(10_000, lowest_ephemeral)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
