@@ -74,6 +74,9 @@ def create_app(
         post_ack=post_ack_executor or post_ack_pool(),
     )
     options: dict[str, Any] = {
+        # Bolt's own default, given so that Bolt does not look it up: it would call inspect.stack(), which
+        # reads the source of every frame on the stack (about 50 ms per app under pytest's deep stacks).
+        "name": "app.py",
         "client": client,
         "signing_secret": settings.slack_signing_secret,
         "listener_executor": listener_executor or listener_pool(),

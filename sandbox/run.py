@@ -141,7 +141,8 @@ def start(
     app = create_app(settings, strategy, session_factory=make_session_factory(engine))
     app.runtime.clock = clock  # the bot takes its time from the clock it is given: the workspace's
     bot_server = make_server("127.0.0.1", 0, wsgi_app(app), ThreadingWSGIServer, QuietHandler)
-    threading.Thread(target=bot_server.serve_forever, daemon=True).start()
+    # Polling every 50 ms (not the default 500 ms) lets stop() return at once; the test suite stops one per test.
+    threading.Thread(target=bot_server.serve_forever, args=(0.05,), daemon=True).start()
     side.request_url = f"http://127.0.0.1:{bot_server.server_port}/slack/events"
 
     sandbox = Sandbox(url, workspace, api, side, app, app.runtime, [page_server, bot_server, None])

@@ -130,10 +130,16 @@ def test_refused_connections_then_everything_once(slack, session_factory):
     assert_everything_arrived_once(slack, session_factory, previews)
 
 
+PATIENCE = 0.3
+"""Seconds the impatient client waits for an answer (each answer given up on costs the test that long)."""
+LATE = 1.0
+"""Seconds the fake holds a late answer back after doing what was asked: the client has long given up."""
+
+
 @pytest.fixture
 def impatient_slack(settings, strategy, session_factory, fake_slack):
-    """The app with a Web API client that gives up after one second."""
-    client = make_web_client(settings.slack_bot_token, settings.slack_api_url, timeout=1)
+    """The app with a Web API client that gives up after PATIENCE seconds."""
+    client = make_web_client(settings.slack_bot_token, settings.slack_api_url, timeout=PATIENCE)
     app = create_app(
         settings, strategy, client=client, session_factory=session_factory, listener_executor=TrackingExecutor()
     )
@@ -146,7 +152,7 @@ def impatient_slack(settings, strategy, session_factory, fake_slack):
 def test_answers_later_than_the_timeout_are_found_not_posted_again(impatient_slack, session_factory):
     slack = impatient_slack
     intakes, previews = prepared(slack, session_factory)
-    slack.fake.answer_late("chat.postMessage", 1.6, times=100)
+    slack.fake.answer_late("chat.postMessage", LATE, times=100)
     burst(slack, intakes, previews)
     assert any(row.in_doubt for row in pending(session_factory))
     slack.fake.recover()

@@ -17,6 +17,7 @@ import io
 import json
 import logging
 import os
+import random
 import signal
 import socket
 import sqlite3
@@ -32,6 +33,7 @@ from urllib.parse import urlencode
 import pytest
 from slack_sdk.signature import SignatureVerifier
 
+from tests.conftest import turn
 from tests.support.fake_slack import TEAM_ID, FakeSlack
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -106,6 +108,10 @@ def database_url(tmp_path: Path) -> str:
 
 @pytest.fixture
 def valid_env(database_url: str) -> dict[str, str]:
+    return valid_env_of(database_url)
+
+
+def valid_env_of(database_url: str) -> dict[str, str]:
     return {
         "SLACK_BOT_TOKEN": "xoxb-cli-test",
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
@@ -259,7 +265,22 @@ def test_serve_ends_with_one_line_naming_the_token_when_slack_refuses_it(valid_e
 # --- serve --http: a smoke test over real HTTP --------------------------------------------------
 
 
+EPHEMERAL_PORTS = Path("/proc/sys/net/ipv4/ip_local_port_range")
+
+
 def free_port() -> int:
+    """A free port below the kernel's ephemeral range. `serve` binds it seconds later (after its migration
+    child); meanwhile other pytest-xdist workers' tests bind port 0 all the time, and one of them once took a
+    port from that range, so /healthz was answered by another test's app."""
+    lowest_ephemeral = int(EPHEMERAL_PORTS.read_text().split()[0]) if EPHEMERAL_PORTS.exists() else 0
+    for _ in range(100 if lowest_ephemeral > 20_000 else 0):
+        port = random.randrange(10_000, lowest_ephemeral)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
@@ -321,17 +342,37 @@ def serving(env: dict[str, str], log_path: Path, *extra: str) -> Iterator[tuple[
             if time.monotonic() > deadline:
                 log.seek(0)
                 pytest.fail(f"/healthz did not answer 200 within {HEALTH_TIMEOUT}s:\n{log.read()[-3000:]}")
-            time.sleep(0.2)
+            time.sleep(0.05)
         yield base, process
     finally:
         stop(process)
         log.close()
 
 
-@pytest.fixture
-def served(fake_slack_server: FakeSlack, valid_env, tmp_path) -> Iterator[str]:
-    with serving(valid_env | {"SLACK_API_URL": fake_slack_server.url}, tmp_path / "serve.log") as (base, _):
+@pytest.fixture(scope="module")
+def served_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the `served` server keeps its database and log."""
+    return tmp_path_factory.mktemp("served")
+
+
+@pytest.fixture(scope="module")
+def served_slack() -> Iterator[FakeSlack]:
+    """The fake Slack of the `served` server."""
+    fake = FakeSlack().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="module")
+def served(request: pytest.FixtureRequest, served_slack: FakeSlack, served_folder: Path) -> Iterator[str]:
+    """One `serve --http` for the tests below that only send it requests: a start takes a few seconds."""
+    env = valid_env_of(f"sqlite:///{served_folder / 'idea-coach.db'}") | {"SLACK_API_URL": served_slack.url}
+    with contextlib.ExitStack() as stack:
+        with turn(request.config):  # started and stopped outside any test's turn (tests/conftest.py)
+            base, _ = stack.enter_context(serving(env, served_folder / "serve.log"))
         yield base
+        with turn(request.config):
+            stack.close()
 
 
 def signed_command(base: str, text: str, user: str) -> tuple[int, str]:
@@ -362,12 +403,12 @@ def signed_command(base: str, text: str, user: str) -> tuple[int, str]:
     return http(base + "/slack/events", data=body.encode(), headers=headers)
 
 
-def test_serve_http_answers_health_checks_and_signed_slash_commands(served, fake_slack_server, tmp_path):
+def test_serve_http_answers_health_checks_and_signed_slash_commands(served, served_slack, served_folder):
     status, body = http(served + "/healthz")
     assert status == 200
     assert json.loads(body) == {"ok": True, "database": "up"}
-    assert "ideas" in table_names(tmp_path / "idea-coach.db")  # serve migrated the database
-    assert fake_slack_server.calls_to("auth.test"), "the bot token was not verified with Slack"
+    assert "ideas" in table_names(served_folder / "idea-coach.db")  # serve migrated the database
+    assert served_slack.calls_to("auth.test"), "the bot token was not verified with Slack"
 
     status, body = signed_command(served, "help", user="USUBMIT001")
 

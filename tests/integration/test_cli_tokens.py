@@ -1,30 +1,28 @@
-"""The real `idea-coach` command in a subprocess: tokens of the wrong kind, and an app-level token Slack
-refuses, each end with one line naming the token and exit status 2."""
+"""The `idea-coach` command: tokens of the wrong kind, and an app-level token Slack refuses, each end with one
+line naming the token and exit status 2.
+
+Most cases call `bot.cli.main(argv)` in this process (`run_cli`, as tests/integration/test_cli.py does). One
+case of each kind starts the real `python -m bot.cli` (`run_cli_process`): the exit status of the process
+itself, and one line at the end of its stderr with no traceback.
+"""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.integration.test_cli import run_cli, run_cli_process
 from tests.support.fake_slack import FakeSlack
 
 ROOT = Path(__file__).resolve().parents[2]
 
+IN_A_PROCESS = {("check", "user-token"), ("serve", "app-token-as-bot-token"), ("serve", "invalid_auth")}
+"""The cases run in a real process; the others run in this one."""
 
-def run_cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    inherited = {k: v for k, v in os.environ.items() if not k.upper().startswith(("SLACK_", "PMO_", "DATABASE_"))}
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
-        cwd=ROOT,
-        env=inherited | env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+
+def runner(*case: str):
+    return run_cli_process if case in IN_A_PROCESS else run_cli
 
 
 def our_line(stderr: str) -> str:
@@ -47,24 +45,27 @@ def env(tmp_path: Path) -> dict[str, str]:
     }
 
 
-@pytest.mark.parametrize(
-    ("changes", "expected"),
-    [
-        (
-            {"SLACK_BOT_TOKEN": "xapp-1-A0IDEACOACH-cli-test"},
-            "SLACK_BOT_TOKEN must start with xoxb-, but it holds the token that belongs in SLACK_APP_TOKEN",
-        ),
-        (
-            {"SLACK_APP_TOKEN": "xoxb-cli-test"},
-            "SLACK_APP_TOKEN must start with xapp-, but it holds the token that belongs in SLACK_BOT_TOKEN",
-        ),
-        ({"SLACK_BOT_TOKEN": "xoxp-a-user-token"}, "SLACK_BOT_TOKEN must start with xoxb-, but it starts 'xoxp-'"),
-    ],
-    ids=["app-token-as-bot-token", "bot-token-as-app-token", "user-token"],
-)
-@pytest.mark.parametrize("command", [["check"], ["serve"]], ids=["check", "serve"])
-def test_a_token_of_the_wrong_kind_is_named_in_one_line(env, changes, expected, command):
-    result = run_cli(*command, **env | changes)
+WRONG_KINDS = {
+    "app-token-as-bot-token": (
+        {"SLACK_BOT_TOKEN": "xapp-1-A0IDEACOACH-cli-test"},
+        "SLACK_BOT_TOKEN must start with xoxb-, but it holds the token that belongs in SLACK_APP_TOKEN",
+    ),
+    "bot-token-as-app-token": (
+        {"SLACK_APP_TOKEN": "xoxb-cli-test"},
+        "SLACK_APP_TOKEN must start with xapp-, but it holds the token that belongs in SLACK_BOT_TOKEN",
+    ),
+    "user-token": (
+        {"SLACK_BOT_TOKEN": "xoxp-a-user-token"},
+        "SLACK_BOT_TOKEN must start with xoxb-, but it starts 'xoxp-'",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", WRONG_KINDS)
+@pytest.mark.parametrize("command", ["check", "serve"])
+def test_a_token_of_the_wrong_kind_is_named_in_one_line(env, kind, command):
+    changes, expected = WRONG_KINDS[kind]
+    result = runner(command, kind)(command, **env | changes)
 
     assert result.returncode == 2
     assert our_line(result.stderr).startswith(f"idea-coach: {expected}")
@@ -82,7 +83,7 @@ def test_serve_ends_with_one_line_and_exit_2_when_slack_refuses_the_app_token(en
     fake = FakeSlack().start()
     try:
         fake.fail("apps.connections.open", error, times=10)
-        result = run_cli("serve", **env | {"SLACK_API_URL": fake.url})
+        result = runner("serve", error)("serve", **env | {"SLACK_API_URL": fake.url})
         opened = fake.calls_to("apps.connections.open")
     finally:
         fake.stop()

@@ -22,12 +22,18 @@ from tests.support.outbox import tagged_posts
 MONDAY_9AM = ny(2027, 3, 8, 9)
 
 
+PATIENCE = 0.3
+"""Seconds the client waits for an answer (each answer given up on costs the test that long)."""
+LATE = 1.0
+"""Seconds the fake holds a late answer back after doing what was asked: the client has long given up."""
+
+
 def a_runtime(settings: Settings, strategy, session_factory) -> Runtime:
-    """The scheduler's runtime, with a Web API client that gives up after one second."""
+    """The scheduler's runtime, with a Web API client that gives up after PATIENCE seconds."""
     settings = settings.model_copy(
         update={"pmo_lead_id": "ULEAD00001", "pmo_decider_ids": frozenset({COACH, "UDECIDE002"})}
     )
-    client = make_web_client(settings.slack_bot_token, settings.slack_api_url, timeout=1)
+    client = make_web_client(settings.slack_bot_token, settings.slack_api_url, timeout=PATIENCE)
     return Runtime(settings, strategy, session_factory, SlackGateway(client))
 
 
@@ -35,7 +41,7 @@ FAULTS = {
     "429 storm": lambda fake: fake.rate_limit("chat.postMessage", times=10_000, retry_after=90),
     "5xx": lambda fake: fake.outage(),
     "connection refused": lambda fake: fake.refuse_connections(),
-    "answers after the timeout": lambda fake: fake.answer_late("chat.postMessage", 1.4, times=10_000),
+    "answers after the timeout": lambda fake: fake.answer_late("chat.postMessage", LATE, times=10_000),
 }
 
 

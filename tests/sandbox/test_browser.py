@@ -16,6 +16,10 @@ from sandbox.people import PMO_CHANNEL
 from tests.sandbox.pages import act_as, submit_idea
 
 MAYA, SAM, PRIYA, DANA = "U0MAYA0001", "U0SAM00002", "U0PRIYA003", "U0DANA0005"
+
+# Every step waits at most 10 s of wall-clock time; with three workers on two CPUs, Chromium once did not get
+# the CPU to check a box within it. Under pytest-xdist the test runs while the other workers wait.
+pytestmark = pytest.mark.exclusive
 VAGUE = "We looked at it closely and it is simply not-the-right-thing-for-the-credit-union-at-this-particular-time."
 SPECIFIC = (
     "Texting members needs a two-way messaging contract we do not have, and the loan team already plans a "

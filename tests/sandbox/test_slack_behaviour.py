@@ -50,7 +50,7 @@ def app_answers(sandbox):
         return [payload.encode()]
 
     server = make_server("127.0.0.1", 0, app)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()  # quick shutdown
     sandbox.side.request_url = f"http://127.0.0.1:{server.server_port}/slack/events"
     yield answers, received
     server.shutdown()

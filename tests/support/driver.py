@@ -70,7 +70,7 @@ class SlackDriver:
         self._server = make_server(
             "127.0.0.1", 0, wsgi_app, server_class=ThreadingWSGIServer, handler_class=QuietHandler
         )
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True)  # quick shutdown
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.005,), daemon=True)  # quick shutdown
         self._thread.start()
         self.base_url = f"http://127.0.0.1:{self._server.server_port}"
         self._counter = itertools.count(1)

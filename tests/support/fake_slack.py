@@ -46,7 +46,7 @@ class FakeSlack:
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True)  # quick shutdown
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.005,), daemon=True)  # quick shutdown
         self.posted: list[dict[str, Any]] = []  # every message Slack accepted, with channel and metadata
         self._group_dms: dict[frozenset[str], str] = {}
         self.files: dict[str, dict[str, Any]] = {}  # external uploads by id: name, title, shares
@@ -315,7 +315,7 @@ class FakeSlack:
         if self._server.socket.fileno() == -1:
             address = self._server.server_address
             self._server = ThreadingHTTPServer(address, self._handler_class())
-            self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True)
+            self._thread = threading.Thread(target=self._server.serve_forever, args=(0.005,), daemon=True)
             self._thread.start()
 
     def _handler_class(self):
