@@ -145,17 +145,18 @@ def _app(settings: Settings, strategy):
 
 def _serve_socket_mode(settings: Settings, strategy) -> int:
     from bot import socket_mode as sockets
-    from bot.executors import favour_acks, fewer_malloc_arenas
+    from bot.executors import favour_acks, fewer_malloc_arenas, wind_down
     from bot.scheduler import build_runtime, start_background
 
     fewer_malloc_arenas()
-
+    sockets.exit_on_sigterm()
     app = _app(settings, strategy)
     handler = sockets.connect(app, settings.slack_app_token)  # a refused app token ends here
-    start_background(build_runtime(settings, strategy))
+    stop_jobs = start_background(build_runtime(settings, strategy))
     logging.getLogger(__name__).info("Idea Coach running in Socket Mode")
     favour_acks()
-    sockets.serve_forever(handler)
+    pools = [app.listener_runner.listener_executor, app.runtime.post_ack]
+    sockets.serve_forever(handler, lambda: wind_down([stop_jobs], pools, app.runtime.outbox.release_unsent))
     return 0
 
 

@@ -20,6 +20,7 @@ import ctypes
 import logging
 import sys
 import time
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,22 @@ def fewer_malloc_arenas(arenas: int = 2) -> None:
     where the C library is not glibc this does nothing."""
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None).mallopt(M_ARENA_MAX, arenas)
+
+
+DRAIN_SECONDS = 3
+
+
+def wind_down(stops: Sequence[Callable[[], object]], pools: Sequence[ContextExecutor], last: Callable[[], object]):
+    """How a server process stops, in HTTP and Socket Mode alike: stop the jobs, give listener and post-ack
+    work already running until DRAIN_SECONDS to finish (queued work is dropped: it is in the database),
+    then `last` (hand back unsent outbox rows)."""
+    deadline = time.monotonic() + DRAIN_SECONDS
+    for stop in stops:
+        stop()
+    for pool in pools:
+        if busy := pool.drain(deadline):
+            log.warning("stopping with %s task(s) still running; their messages stay queued", busy)
+    last()
 
 
 def listener_pool(threads: int = LISTENER_THREADS) -> ContextExecutor:

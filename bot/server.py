@@ -15,18 +15,16 @@ back for another instance to take at once. The master kills the worker GRACEFUL_
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from gunicorn.app.base import BaseApplication
 
-from bot.executors import favour_acks, fewer_malloc_arenas
+from bot.executors import favour_acks, fewer_malloc_arenas, wind_down
 
 log = logging.getLogger(__name__)
 
 GRACEFUL_SECONDS = 10
-DRAIN_SECONDS = 3
 
 
 @dataclass
@@ -67,15 +65,9 @@ def run_http(build: Callable[[], Served], *, host: str, port: int, threads: int,
             stoppers.append(stop)
 
     def worker_exit(_server, _worker) -> None:
-        deadline = time.monotonic() + DRAIN_SECONDS
-        for stop in stoppers:
-            stop()
         served = server.served
-        for pool in served.pools if served is not None else ():
-            if busy := pool.drain(deadline):
-                log.warning("stopping with %s task(s) still running; their messages stay queued", busy)
-        if served is not None and served.stopped is not None:
-            served.stopped()
+        if served is not None:
+            wind_down(stoppers, served.pools, served.stopped or (lambda: None))
 
     options = {
         "bind": f"{host}:{port}",

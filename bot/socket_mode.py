@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 import threading
 import time
+from collections.abc import Callable
 
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode.websocket_client import SocketModeHandler as _BoltHandler
@@ -192,10 +194,24 @@ def connect(app: App, app_token: str) -> SocketModeHandler:
     return handler
 
 
-def serve_forever(handler: SocketModeHandler) -> None:
-    """Block until interrupted; the client reconnects by itself."""
+def serve_forever(handler: SocketModeHandler, stopping: Callable[[], object] = lambda: None) -> None:
+    """Block until SIGTERM or Ctrl-C (the client reconnects by itself meanwhile). On the way out the
+    connection closes first, so Slack sends nothing more here, then `stopping` finishes what is in flight."""
     try:
         while True:
             time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
     finally:
         handler.close()
+        stopping()
+
+
+def exit_on_sigterm() -> None:
+    """SIGTERM ends the process as Ctrl-C does, through `finally` blocks, with exit status 0. Installed
+    before connecting, so a stop that comes during the start still exits cleanly."""
+    signal.signal(signal.SIGTERM, _exit_quietly)
+
+
+def _exit_quietly(_signum, _frame) -> None:
+    raise SystemExit(0)

@@ -453,3 +453,36 @@ def test_serve_http_on_sigterm_finishes_work_in_flight_and_exits_0_within_10_s(f
     assert took < 10
     assert len(fake_slack_server.calls_to("views.open")) == 1
     assert "Traceback" not in (tmp_path / "serve.log").read_text()
+
+
+def test_serve_in_socket_mode_on_sigterm_closes_the_connection_and_exits_0_within_10_s(
+    fake_slack_server, valid_env, tmp_path
+):
+    from tests.support.fake_socket_mode import FakeSocketMode
+
+    sockets = FakeSocketMode().start()
+    fake_slack_server.socket_mode = sockets
+    env = valid_env | {"SLACK_API_URL": fake_slack_server.url, "SLACK_APP_TOKEN": "xapp-1-A0IDEACOACH-sigterm"}
+    log = tmp_path / "serve.log"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "serve"],
+        cwd=ROOT,
+        env=clean_environ() | env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        sockets.wait_for_connections(1, timeout=HEALTH_TIMEOUT)
+        stopping = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        code = process.wait(timeout=15)
+        took = time.monotonic() - stopping
+    finally:
+        if process.poll() is None:
+            process.kill()
+        sockets.stop()
+
+    assert code == 0, log.read_text()[-2000:]
+    assert took < 10
+    assert "Traceback" not in log.read_text()
