@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import logs, metrics
 from bot.config import Settings, Strategy
-from bot.db import is_healthy, make_engine, make_session_factory
+from bot.db import engine_of, is_healthy, make_engine, make_session_factory
 from bot.edge import BODY_MAX, Refusal, ReplayMemory, clean_payload, guard
 from bot.executors import listener_pool, post_ack_pool
 from bot.outbox import store as outbox_store
@@ -93,7 +93,7 @@ def wsgi_app(app: App):
     """Slack's request URL at POST /slack/events, GET /healthz for load balancers, GET /metrics."""
     slack_handler = SlackRequestHandler(app, path="/slack/events")
     runtime: Runtime = app.runtime  # type: ignore[attr-defined]
-    engine = runtime.session_factory.kw["bind"]
+    engine = engine_of(runtime.session_factory)
     verifier = SignatureVerifier(runtime.settings.slack_signing_secret or "")
     replays = ReplayMemory()
 

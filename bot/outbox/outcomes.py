@@ -8,17 +8,15 @@ ran out records nothing, and the sender that took over adopts what it posted.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import Connection, and_, bindparam, func, insert, update
+from sqlalchemy import and_, bindparam, func, insert, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import transaction
+from bot.db import plain_transaction, transaction
 from bot.delivery import Post
 from bot.outbox import followers
 from bot.outbox.store import Claim, rows_for
@@ -55,12 +53,6 @@ _REMEMBER = {"postgresql": _upsert(postgresql_insert), "sqlite": _upsert(sqlite_
 """Where an idea's message for a purpose lives now: one statement, inserting or replacing."""
 
 
-@contextmanager
-def _connection(session_factory: sessionmaker[Session]) -> Iterator[Connection]:
-    with session_factory.kw["bind"].begin() as connection:
-        yield connection
-
-
 def _mine(claim: Claim) -> dict:
     return {"row_id": claim.id, "owner": claim.owner}
 
@@ -76,7 +68,7 @@ def mark_sent(session_factory: sessionmaker[Session], claim: Claim, delivered: D
     """Record the outcome and, in the same transaction, remember where the message lives (its ts)."""
     row = claim.row
     where = {"channel": delivered.channel, "ts": delivered.ts} if delivered else {"channel": None, "ts": None}
-    with _connection(session_factory) as connection:
+    with plain_transaction(session_factory) as connection:
         if connection.execute(_SENT, _mine(claim) | where | {"at": claim.now}).rowcount != 1:
             return False  # our lease ran out and another sender took over; it will adopt what we posted
         if row.retry_policy == RetryPolicy.PATIENT:
@@ -103,7 +95,7 @@ def mark_sent(session_factory: sessionmaker[Session], claim: Claim, delivered: D
 
 def note_file(session_factory: sessionmaker[Session], claim: Claim, file_id: str) -> None:
     """Keep the id of the upload before it is completed, so a sender in doubt can ask Slack where it is shared."""
-    with _connection(session_factory) as connection:
+    with plain_transaction(session_factory) as connection:
         connection.execute(update(_OUTBOX).where(_MINE).values(file_id=file_id), _mine(claim))
 
 
@@ -111,20 +103,20 @@ def note_resolved(
     session_factory: sessionmaker[Session], claim: Claim, conversation: str | None, thread_ts: str | None
 ) -> None:
     """Keep where the message goes, so a later look-up after a crash searches the right conversation."""
-    with _connection(session_factory) as connection:
+    with plain_transaction(session_factory) as connection:
         values = {"conversation_id": conversation, "thread_ts": thread_ts}
         connection.execute(update(_OUTBOX).where(_MINE).values(**values), _mine(claim))
 
 
 def mark_skipped(session_factory: sessionmaker[Session], claim: Claim, reason: str) -> None:
-    with _connection(session_factory) as connection:
+    with plain_transaction(session_factory) as connection:
         values = {"status": OutboxStatus.SKIPPED, "lease_until": None, "in_doubt": False, "last_error": reason[:200]}
         connection.execute(update(_OUTBOX).where(_MINE).values(**values), _mine(claim))
 
 
 def release(session_factory: sessionmaker[Session], claim: Claim) -> None:
     """Hand a leased row back untried (as it was), for this or another sender to take at once."""
-    with _connection(session_factory) as connection:
+    with plain_transaction(session_factory) as connection:
         connection.execute(
             update(_OUTBOX)
             .where(_MINE)
@@ -135,7 +127,7 @@ def release(session_factory: sessionmaker[Session], claim: Claim) -> None:
 
 def mark_retry(session_factory: sessionmaker[Session], claim: Claim, error: str, delay: float, in_doubt: bool) -> None:
     retry_at = claim.now + timedelta(seconds=delay)
-    with _connection(session_factory) as connection:
+    with plain_transaction(session_factory) as connection:
         values = {
             "next_attempt_at": retry_at,
             "lease_until": None,
