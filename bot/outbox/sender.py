@@ -96,7 +96,7 @@ class Outbox:
             return
         written = time.monotonic()
         with self._leased_lock:
-            # Written and never kicked (a caller that failed after its commit): the worker has them by now.
+            # Written and never kicked (a caller that failed after its commit): too old to send from here.
             for row_id in [row_id for row_id, (at, _) in self._leased.items() if at < written - SAFE_LEASE]:
                 del self._leased[row_id]
             self._leased.update((row_id, (written, claim)) for row_id, claim in leased.items())
@@ -154,7 +154,9 @@ class Outbox:
         """One attempt at row `row_id`: True when delivered, False when it failed (and will be retried or
         was given up), None when it was not due (done, leased, or waiting its turn)."""
         with self._leased_lock:
-            _, claim = self._leased.pop(row_id, (None, None))
+            written, claim = self._leased.pop(row_id, (0.0, None))
+        if claim is not None and time.monotonic() - written > SAFE_LEASE:
+            claim = None  # too close to the lease's end to send now (as in run_once): a claim decides
         if claim is None:
             claim = store.claim(self.session_factory, self.owner, now or self.clock(), row_id)
         if claim is None:

@@ -126,3 +126,14 @@ def test_a_stopping_sender_gives_back_what_it_has_not_begun_to_send(session_fact
     assert worker.run_once() == 1  # at once, not after the lease; never attempted, so not looked for
     assert [m["text"] for m in fake_slack.posted_to(PMO_CHANNEL)] == ["left behind"]
     assert fake_slack.calls_to("conversations.history") == []
+
+
+def test_a_lease_written_long_ago_is_not_used_near_its_end(session_factory, fake_slack, monkeypatch):
+    outbox = an_outbox(session_factory, fake_slack)
+    with transaction(session_factory) as session:
+        [row_id] = outbox.add(session, [Post(PMO_CHANNEL, "late")])
+    later = time.monotonic() + 25  # the lease (30 s) has less left than one send may take
+    monkeypatch.setattr("bot.outbox.sender.time.monotonic", lambda: later)
+
+    assert outbox.deliver(row_id) is None  # leased, so not claimable either: left to whoever holds it next
+    assert fake_slack.posted_to(PMO_CHANNEL) == []
