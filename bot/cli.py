@@ -155,9 +155,13 @@ def _serve_socket_mode(settings: Settings, strategy) -> int:
     stop_jobs = start_background(build_runtime(settings, strategy))
     logging.getLogger(__name__).info("Idea Coach running in Socket Mode")
     favour_acks()
-    pools = [app.listener_runner.listener_executor, app.runtime.post_ack]
-    sockets.serve_forever(handler, lambda: wind_down([stop_jobs], pools, app.runtime.outbox.release_unsent))
+    sockets.serve_forever(handler, lambda: wind_down([stop_jobs], _pools(app), app.runtime.outbox.release_unsent))
     return 0
+
+
+def _pools(app) -> list:
+    """The pools a stopping server drains: Bolt's listeners and the post-ack work."""
+    return [app.listener_runner.listener_executor, app.runtime.post_ack]
 
 
 def _served(settings: Settings, strategy):
@@ -169,7 +173,7 @@ def _served(settings: Settings, strategy):
     app = _app(settings, strategy)
     return Served(
         wsgi_app(app),
-        pools=[app.listener_runner.listener_executor, app.runtime.post_ack],
+        pools=_pools(app),
         start=lambda: start_if_first(settings, strategy),
         stopped=app.runtime.outbox.release_unsent,  # rows written leased and not yet sent: to the next worker
     )

@@ -36,7 +36,7 @@ class Served:
     wsgi: Callable
     pools: Sequence = ()
     start: Callable[[], Callable[[], None] | None] | None = None
-    stopped: Callable[[], object] | None = None  # after the pools have drained
+    stopped: Callable[[], object] = lambda: None  # after the pools have drained
 
 
 class _Gunicorn(BaseApplication):
@@ -67,7 +67,7 @@ def run_http(build: Callable[[], Served], *, host: str, port: int, threads: int,
     def worker_exit(_server, _worker) -> None:
         served = server.served
         if served is not None:
-            wind_down(stoppers, served.pools, served.stopped or (lambda: None))
+            wind_down(stoppers, served.pools, served.stopped)
 
     options = {
         "bind": f"{host}:{port}",
