@@ -50,12 +50,17 @@ def _stored(api: WebApi, view: dict[str, Any], user: str, *, view_id: str | None
     return record
 
 
-def open_view(api: WebApi, args: dict[str, Any]) -> dict[str, Any]:
+def _triggered_view(api: WebApi, args: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """views.open and views.push: a valid modal, and the user whose fresh trigger_id it spends."""
     view = args.get("view")
     if not isinstance(view, dict):
         raise ApiError("invalid_arguments")
     check_view(view)
-    user = api.use_trigger(args.get("trigger_id"))
+    return view, api.use_trigger(args.get("trigger_id"))
+
+
+def open_view(api: WebApi, args: dict[str, Any]) -> dict[str, Any]:
+    view, user = _triggered_view(api, args)
     record = _stored(api, view, user, root_view_id=None, previous_view_id=None)
     record["root_view_id"] = record["id"]
     with api.ws.lock:
@@ -68,11 +73,7 @@ def open_view(api: WebApi, args: dict[str, Any]) -> dict[str, Any]:
 
 
 def push_view(api: WebApi, args: dict[str, Any]) -> dict[str, Any]:
-    view = args.get("view")
-    if not isinstance(view, dict):
-        raise ApiError("invalid_arguments")
-    check_view(view)
-    user = api.use_trigger(args.get("trigger_id"))
+    view, user = _triggered_view(api, args)
     return {"view": public_view(push_for(api, user, view))}
 
 

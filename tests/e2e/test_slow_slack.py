@@ -17,6 +17,7 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 from bot.app import create_app, wsgi_app
 from bot.executors import SOCKET_MODE_CONCURRENCY, favour_acks
 from tests.conftest import PMO_CHANNEL, SIGNING_SECRET
+from tests.e2e.test_socket_mode import slash_command
 from tests.support.driver import APP_ID, SlackDriver, TrackingExecutor, fill_state
 from tests.support.fake_slack import TEAM_ID
 from tests.support.flows import GOOD_ANSWERS
@@ -153,21 +154,7 @@ def test_in_socket_mode_a_burst_against_a_2_s_slack_is_acked_within_1_s_of_arriv
 
 
 def socket_command(number: int) -> dict:
-    return {
-        "token": "legacy-verification-token",
-        "team_id": TEAM_ID,
-        "team_domain": "credit",
-        "channel_id": "CGENERAL1",
-        "channel_name": "general",
-        "user_id": f"USOCKET{number:03d}",
-        "user_name": "socket",
-        "command": "/idea",
-        "text": f"Idea number {number}",
-        "api_app_id": APP_ID,
-        "is_enterprise_install": "false",
-        "response_url": f"https://hooks.slack.invalid/commands/{TEAM_ID}/{number}/x",
-        "trigger_id": f"{number}.{TEAM_ID}.socket{number:06d}",
-    }
+    return slash_command(f"Idea number {number}", user=f"USOCKET{number:03d}")
 
 
 def socket_submission(number: int, modal: dict) -> dict:

@@ -26,7 +26,7 @@ RECONNECT_WITHIN = 5.0
 _numbers = itertools.count(1)
 
 
-def slash_command(text: str) -> dict:
+def slash_command(text: str, user: str = SUBMITTER) -> dict:
     number = next(_numbers)
     return {
         "token": "legacy-verification-token",
@@ -34,8 +34,8 @@ def slash_command(text: str) -> dict:
         "team_domain": "credit",
         "channel_id": "CGENERAL1",
         "channel_name": "general",
-        "user_id": SUBMITTER,
-        "user_name": SUBMITTER.lower(),
+        "user_id": user,
+        "user_name": user.lower(),
         "command": "/idea",
         "text": text,
         "api_app_id": APP_ID,
