@@ -249,8 +249,18 @@ def parse_body(raw: str, content_type: str) -> Any:
     return json.loads(form["payload"]) if "payload" in form else form
 
 
-def guard(raw: bytes, headers: dict[str, str], verifier: SignatureVerifier, replays: ReplayMemory) -> Refusal | None:
-    """None when the request may go on to Bolt, else how to answer it instead."""
+@dataclass(frozen=True)
+class Checked:
+    """A request that may go on to Bolt: its body as sent (Bolt checks the signature again), as parsed, and
+    its headers."""
+
+    body: str
+    payload: dict[str, Any]
+    headers: dict[str, str]
+
+
+def guard(raw: bytes, headers: dict[str, str], verifier: SignatureVerifier, replays: ReplayMemory) -> Refusal | Checked:
+    """The request, parsed, when it may go on to Bolt, else how to answer it instead."""
     timestamp, signature = headers.get("x-slack-request-timestamp", ""), headers.get("x-slack-signature", "")
     if not _TIMESTAMP.fullmatch(timestamp):
         log.warning("refused a request whose X-Slack-Request-Timestamp is not a number")
@@ -274,7 +284,7 @@ def guard(raw: bytes, headers: dict[str, str], verifier: SignatureVerifier, repl
     if payload.get("type") not in ("event_callback", "url_verification") and replays.seen(signature):
         log.warning("refused a replayed request (its signature was seen before); nothing was done")
         return Refusal(200)
-    return None
+    return Checked(body, payload, headers)
 
 
 def _bad(problem: str, status: int = 400) -> Refusal:

@@ -23,6 +23,15 @@ def test_idea_command_opens_the_intake_modal_prefilled_with_the_title(slack):
     assert "loan-cycle-time" in values and "unsure" in values
 
 
+def test_a_title_with_the_word_payload_still_opens_the_prefilled_modal(slack):
+    # Bolt's own body parser reads any form whose text contains "payload" as an interactive payload and
+    # finds nothing; the edge's parse, which Bolt now receives, reads the command.
+    view = open_intake(slack, "Show members their loan payload status")
+
+    title_block = next(block for block in view["blocks"] if block.get("block_id") == "title")
+    assert title_block["element"]["initial_value"] == "Show members their loan payload status"
+
+
 def test_submitting_the_modal_stores_the_idea_posts_the_card_and_thanks_the_submitter(slack, session_factory):
     view = open_intake(slack)
     slack.fake.reset()
