@@ -10,13 +10,14 @@ x 8 threads, Bolt's defaults). One open-loop client sends signed requests at a f
 the answers do (as Slack does): `/idea` at --command-rate a second, then intake-modal submissions at
 --submission-rate a second, --seconds each, alternating between the two apps round by round. After
 each round it waits for the app's work after the ack (views.open, DMs, cards) to finish. The rounds
-start once Idea Coach's scheduler has run its start-up sweep (15 s after start).
+start once Idea Coach's scheduler has run its start-up sweep (15 s after start) and the digest it
+catches up on has arrived, so no round pays for the digest or counts it as an intake card.
 
 Printed per kind and app: ack p50/p99 and Idea Coach's over the bare app's; acks over 3 s and
 requests with no answer within 10 s; for commands, the time from the command to views.open
 arriving at the fake Slack (p50/p99, and how many took over 1.5 s or never came); for submissions,
 how many intake cards arrived; CPU per request (user+system time of the app's processes over the
-round, including its work after the ack). Then the peak RSS and PSS of every process of each app
+round, including its work after the ack; and each part). Then the peak RSS and PSS of every process of each app
 (sampled every 0.2 s from /proc), and their sum.
 
 Needs Linux (/proc). Ports --port (Idea Coach) and --port+1 (bare app) on 127.0.0.1.
@@ -86,15 +87,16 @@ class Server:
             frontier.extend(int(child) for child in children)
         return found
 
-    def cpu_seconds(self) -> float:
-        total = 0
+    def cpu_seconds(self) -> tuple[float, float]:
+        """User and system CPU time of the server's live processes."""
+        user = system = 0
         for pid in self.pids():
             try:
                 fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-        return total / TICK
+            user, system = user + int(fields[11]), system + int(fields[12])  # utime, stime
+        return user / TICK, system / TICK
 
     def sample_memory(self) -> None:
         for pid in self.pids():
@@ -247,7 +249,8 @@ class Round:
     app: str
     kind: str
     records: list[Sent]
-    cpu_seconds: float
+    cpu_user: float
+    cpu_system: float
     opened_after: list[float | None] = field(default_factory=list)  # command -> views.open, per command
     cards: int = 0
 
@@ -262,13 +265,23 @@ def settle(fake: FakeSlack, quiet: float = 2.0, limit: float = 60.0) -> None:
         time.sleep(0.2)
 
 
+def wait_for_digest(fake: FakeSlack, limit: float = 60.0) -> None:
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if any(a[1] == "chat.postMessage" and a[2].get("channel") == PMO_CHANNEL for a in fake.arrivals):
+            return
+        time.sleep(0.2)
+    raise SystemExit("Idea Coach's start-up digest never arrived at the fake Slack")
+
+
 def run_round(server: Server, fake: FakeSlack, kind: str, args, offset: int, view: dict) -> Round:
     rate = args.command_rate if kind == "command" else args.submission_rate
     first_arrival = len(fake.arrivals)
     cpu_before = server.cpu_seconds()
     records = open_loop(server.port, kind, rate, args.seconds, offset, view, args.timeout)
     settle(fake)
-    result = Round(server.name, kind, records, server.cpu_seconds() - cpu_before)
+    cpu_after = server.cpu_seconds()
+    result = Round(server.name, kind, records, cpu_after[0] - cpu_before[0], cpu_after[1] - cpu_before[1])
     arrivals = fake.arrivals[first_arrival:]
     if kind == "command":
         opened = {a[2].get("trigger_id"): a[0] for a in arrivals if a[1] == "views.open"}
@@ -297,13 +310,14 @@ def describe(rounds: list[Round], kind: str) -> list[str]:
         records = [rec for r in mine for rec in r.records]
         acks = [rec.ack_seconds for rec in records if rec.ack_seconds is not None and rec.status == 200]
         unanswered = len(records) - len(acks)
-        cpu = sum(r.cpu_seconds for r in mine) / max(len(records), 1)
+        user = sum(r.cpu_user for r in mine) / max(len(records), 1)
+        system = sum(r.cpu_system for r in mine) / max(len(records), 1)
         line = f"  {app:<10} {len(records)} sent; "
         if acks:
             p99s[app] = pct(acks, 99)
             line += f"ack p50 {ms(pct(acks, 50))}, p99 {ms(p99s[app])}, max {ms(max(acks))}; "
         line += f"acks over 3 s: {sum(1 for a in acks if a > 3)}; no answer within {ARGS.timeout:.0f} s: {unanswered}; "
-        line += f"CPU {cpu * 1000:.1f} ms/request"
+        line += f"CPU {(user + system) * 1000:.1f} ms/request (user {user * 1000:.1f}, system {system * 1000:.1f})"
         lines.append(line)
         if app == "idea-coach" and kind == "command":
             opened = [o for r in mine for o in r.opened_after]
@@ -399,9 +413,11 @@ def main(argv: list[str] | None = None) -> None:
     rounds: list[Round] = []
     offset = 0
     try:
-        # Idea Coach's scheduler runs its start-up sweep FIRST_SWEEP_DELAY after start (with a digest
-        # catch-up that draws a chart in a child process): let it finish so rounds measure acks only.
-        time.sleep(max(FIRST_SWEEP_DELAY.total_seconds() + 3 - (time.monotonic() - started), 0))
+        # Idea Coach's scheduler runs its start-up sweep FIRST_SWEEP_DELAY after start, with a digest
+        # catch-up that draws a chart in a child process for a few seconds and then posts the digest:
+        # wait for that post, so rounds measure acks only (and count only intake cards).
+        time.sleep(max(FIRST_SWEEP_DELAY.total_seconds() - (time.monotonic() - started), 0))
+        wait_for_digest(fake)
         settle(fake, quiet=2)
         for _ in range(args.rounds):
             for kind in args.kinds.split(","):
