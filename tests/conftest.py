@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, text
 
 from bot.app import create_app, wsgi_app
 from bot.config import Settings, load_strategy
@@ -154,7 +154,9 @@ def _migrated_engine(backend: str, tmp_path_factory: pytest.TempPathFactory) -> 
     else:
         # A schema of its own per test run, so runs on one server (a developer's and CI's) never collide.
         schema = f"test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-        engine = create_engine(_postgres_url(), connect_args={"options": f"-csearch_path={schema}"})
+        # The production engine and pool, with a schema of its own; no ping before each use, which would
+        # add a round trip to every transaction of every test against a server that never restarts under them.
+        engine = make_engine(_postgres_url(), search_path=schema, pre_ping=False)
         try:
             with engine.begin() as connection:
                 connection.execute(text(f"CREATE SCHEMA {schema}"))
