@@ -50,12 +50,28 @@ def cleaned(value: Any) -> Any:
     return value
 
 
+ECHOED = ("view", "message")
+"""Parts of a payload whose `blocks` Slack echoes back: the app's own, built by bot/views, which no listener
+reads (they read a view's `state` and the clicked action). A submission's view blocks are three quarters of
+its payload, so cleaning skips them."""
+
+
 def clean_payload(req, resp, next):
-    """Bolt middleware: listeners only ever see cleaned text."""
-    body = cleaned(req.body)
-    req.body.clear()
+    """Bolt middleware: listeners only ever see cleaned text (the app's own echoed blocks aside)."""
+    body = cleaned_payload(req.body)
+    req.body.clear()  # a key may have been cleaned too
     req.body.update(body)
     return next()
+
+
+def cleaned_payload(payload: dict[str, Any]) -> dict[str, Any]:
+    echoed = {
+        key: payload[key]["blocks"] for key in ECHOED if isinstance(payload.get(key), dict) and "blocks" in payload[key]
+    }
+    body = cleaned({key: {**value, "blocks": []} if key in echoed else value for key, value in payload.items()})
+    for key, blocks in echoed.items():
+        body[key]["blocks"] = blocks
+    return body
 
 
 # --- shapes ---------------------------------------------------------------------------------------

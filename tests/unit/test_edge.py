@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.edge import ReplayMemory, clean_text, cleaned, shape_problem
+from bot.edge import ReplayMemory, clean_text, cleaned, cleaned_payload, shape_problem
 
 
 def test_control_characters_are_stripped_but_line_breaks_and_tabs_kept():
@@ -27,6 +27,24 @@ CLICK = {
     "trigger_id": "1.2.3",
     "actions": [{"action_id": "idea_coach_this", "value": "1"}],
 }
+
+
+def test_a_payload_is_cleaned_but_the_blocks_slack_echoes_back_are_left_as_the_app_built_them():
+    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": "ours\x00"}}]
+    payload = {
+        "user": {"name": "a\x00b"},
+        "view": {"blocks": blocks, "state": {"values": {"title": {"v": {"value": "x\x01y"}}}}},
+        "message": {"blocks": blocks, "text": "t\x02"},
+        "actions": [{"value": "v\x03"}],
+    }
+
+    body = cleaned_payload(payload)
+
+    assert body["user"] == {"name": "ab"} and body["actions"] == [{"value": "v"}]
+    assert body["view"]["state"]["values"]["title"]["v"]["value"] == "xy"
+    assert body["message"]["text"] == "t"
+    assert body["view"]["blocks"] is blocks and body["message"]["blocks"] is blocks
+    assert cleaned_payload({"view": "not an object\x00"}) == {"view": "not an object"}
 
 
 def test_a_well_formed_click_command_and_event_pass():
