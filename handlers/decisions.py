@@ -4,6 +4,7 @@ from slack_bolt import Ack, App
 
 from bot.runtime import Runtime
 from bot.services import decisions
+from bot.views import after_decision
 from bot.views import decisions as views
 from bot.views.blocks import id_in_button, id_in_modal
 from bot.views.ids import Action, Callback
@@ -55,12 +56,12 @@ def ask_question(runtime: Runtime, ack: Ack, body: dict, action: dict) -> None:
 def open_reconsider(runtime: Runtime, ack: Ack, body: dict, action: dict) -> None:
     ack()
     idea = decisions.idea_for_reconsideration(runtime, id_in_button(action), body["user"]["id"])
-    runtime.gateway.open_view(body["trigger_id"], views.reconsider_modal(idea))
+    runtime.gateway.open_view(body["trigger_id"], after_decision.reconsider_modal(idea))
 
 
 @refusals_told
 def reconsideration_asked(runtime: Runtime, ack: Ack, body: dict, view: dict) -> None:
-    new_information, errors = views.parse_reconsider(view)
+    new_information, errors = after_decision.parse_reconsider(view)
     if closed_without_errors(ack, errors):
         idea_id, user_id = id_in_modal(view), body["user"]["id"]
         decisions.reconsider(runtime, idea_id, new_information, user_id, once=submission_key(view))
@@ -70,12 +71,12 @@ def reconsideration_asked(runtime: Runtime, ack: Ack, body: dict, view: dict) ->
 def open_feedback(runtime: Runtime, ack: Ack, body: dict, action: dict) -> None:
     ack()
     idea = decisions.submitters_idea(runtime, id_in_button(action), body["user"]["id"], "give feedback on it")
-    runtime.gateway.open_view(body["trigger_id"], views.feedback_modal(idea))
+    runtime.gateway.open_view(body["trigger_id"], after_decision.feedback_modal(idea))
 
 
 @refusals_told
 def feedback_given(runtime: Runtime, ack: Ack, body: dict, view: dict) -> None:
-    rating, comment, anonymous, errors = views.parse_feedback(view)
+    rating, comment, anonymous, errors = after_decision.parse_feedback(view)
     if closed_without_errors(ack, errors):
         idea_id, user_id, once = id_in_modal(view), body["user"]["id"], submission_key(view)
         decisions.record_feedback(runtime, idea_id, user_id, rating, comment, anonymous, once=once)

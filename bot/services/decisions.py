@@ -14,7 +14,7 @@ from bot.services.errors import Refused
 from bot.services.guards import ensure_stage_allows
 from bot.services.ideas import card_changed, coaching_note, existing_idea, locked_idea
 from bot.services.once import Repeated, claim
-from bot.views import decisions as views
+from bot.views import after_decision, decision_notice
 from bot.views.coaching import note
 from bot.views.ids import Purpose
 from bot.views.messages import ALREADY_UNDERSTOOD, already_asked, notice
@@ -114,10 +114,10 @@ def preview(runtime: Runtime, idea_id: int | None, proposal: Proposal, decider_i
         session.flush()
         warnings = _repeat_warnings(session, idea, proposal)
         weighted = weighted_score(proposal.scores, _weights(runtime))
-        _, notice = views.notice_blocks(
+        _, notice = decision_notice.notice_blocks(
             idea, proposal, runtime.strategy, decider_id=decider_id, weighted=weighted, corrects=previous
         )
-        return Preview(draft.id, views.preview_modal(notice, draft.id, warnings, Outcome(proposal.outcome)))
+        return Preview(draft.id, decision_notice.preview_modal(notice, draft.id, warnings, Outcome(proposal.outcome)))
 
 
 def _repeat_warnings(session, idea: Idea, proposal: Proposal) -> list[str]:
@@ -204,11 +204,11 @@ def _decision_messages(
     runtime: Runtime, idea: Idea, proposal: Proposal, decision: Decision, previous: Decision | None, weighted: float
 ) -> list[Message]:
     outcome = Outcome(decision.outcome)
-    text, blocks = views.notice_blocks(
+    text, blocks = decision_notice.notice_blocks(
         idea, proposal, runtime.strategy, decider_id=decision.decided_by, weighted=weighted, corrects=previous
     )
-    blocks.append(views.notice_actions(idea, decision.id, outcome))
-    thread_text, thread_blocks = views.thread_summary(
+    blocks.append(decision_notice.notice_actions(idea, decision.id, outcome))
+    thread_text, thread_blocks = decision_notice.thread_summary(
         idea, proposal, decision.decided_by, weighted, previous is not None
     )
     verb = "corrected the decision to" if previous else "decided"
@@ -221,7 +221,7 @@ def _decision_messages(
         *card_changed(runtime, idea, card_note),
     ]
     if outcome is Outcome.GO:
-        handoff_text, handoff_blocks = views.handoff(idea, proposal, runtime.strategy, decision.decided_by)
+        handoff_text, handoff_blocks = decision_notice.handoff(idea, proposal, runtime.strategy, decision.decided_by)
         changes.append(Post(runtime.settings.pmo_channel_id, handoff_text, handoff_blocks, idea_id=idea.id))
     return changes
 
@@ -252,7 +252,7 @@ def acknowledge(runtime: Runtime, decision_id: int | None, user_id: str) -> None
         idea.record("decision_acknowledged", actor_id=user_id, at=now, detail={"decision_id": decision.id})
         proposal = _proposal_of(decision)
         previous = session.get(Decision, decision.corrects_id) if decision.corrects_id else None
-        text, blocks = views.notice_blocks(
+        text, blocks = decision_notice.notice_blocks(
             idea,
             proposal,
             runtime.strategy,
@@ -260,9 +260,11 @@ def acknowledge(runtime: Runtime, decision_id: int | None, user_id: str) -> None
             weighted=decision.weighted_score,
             corrects=previous,
         )
-        prompt_text, prompt_blocks = views.feedback_prompt(idea)
+        prompt_text, prompt_blocks = after_decision.feedback_prompt(idea)
         changes: list[Message] = [
-            Update(idea.id, Purpose.DECISION_NOTICE, text, views.acknowledged_blocks(blocks, slack_date(now))),
+            Update(
+                idea.id, Purpose.DECISION_NOTICE, text, decision_notice.acknowledged_blocks(blocks, slack_date(now))
+            ),
             Post(user_id, prompt_text, prompt_blocks, idea_id=idea.id),
         ]
         sent = runtime.outbox.add(session, changes)

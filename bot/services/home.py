@@ -17,7 +17,7 @@ from bot.services.errors import Refused
 from bot.services.home_sections import COLUMNS, staff_pages
 from bot.services.intake import visible_idea
 from bot.services.portfolio import cached_portfolio
-from bot.views import decisions as decision_views
+from bot.views import decision_notice
 from bot.views.home import OVERVIEW, HomeIdea, HomeState, PersonHome, explanation_modal, home_view
 from bot.views.home_staff import SectionPage, StaffHome, staff_blocks
 from models import CoachingThread, Decision, HomeOpening, Idea, IdeaContributor, Stage
@@ -144,7 +144,7 @@ def explanation(runtime: Runtime, idea_id: int | None, user_id: str) -> dict[str
         previous = session.get(Decision, decision.corrects_id) if decision and decision.corrects_id else None
     if decision is None:
         raise Refused(f"{idea.reference} hasn't been decided yet.")
-    _, blocks = decision_views.notice_blocks(
+    _, blocks = decision_notice.notice_blocks(
         idea,
         _proposal_of(decision),
         runtime.strategy,

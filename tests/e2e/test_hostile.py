@@ -22,8 +22,9 @@ from sqlalchemy import select
 
 from bot.edge import clean_text
 from bot.services.intake import load_idea
+from bot.views.after_decision import feedback_modal, reconsider_modal
 from bot.views.coaching import alignment_modal, assign_coach_modal, withdraw_modal
-from bot.views.decisions import decision_modal, feedback_modal, reconsider_modal
+from bot.views.decisions import decision_modal
 from bot.views.ids import Action, Callback
 from bot.views.intake import intake_modal
 from bot.views.logframe import logframe_modal

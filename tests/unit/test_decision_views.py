@@ -15,20 +15,9 @@ from typing import Any
 import pytest
 
 from bot.config import load_strategy
-from bot.views.decisions import (
-    SCORE_LABELS,
-    acknowledged_blocks,
-    decision_modal,
-    feedback_modal,
-    handoff,
-    notice_actions,
-    notice_blocks,
-    parse_decision,
-    parse_feedback,
-    parse_reconsider,
-    preview_modal,
-    reconsider_modal,
-)
+from bot.views.after_decision import feedback_modal, parse_feedback, parse_reconsider, reconsider_modal
+from bot.views.decision_notice import acknowledged_blocks, handoff, notice_actions, notice_blocks, preview_modal
+from bot.views.decisions import SCORE_LABELS, decision_modal, parse_decision
 from bot.views.ids import Action, Callback
 from models import Decision, Idea, Stage
 from models.decision_rules import (

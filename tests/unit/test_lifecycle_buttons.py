@@ -14,7 +14,7 @@ import pytest
 
 from bot.config import load_strategy
 from bot.views.coaching import kickoff
-from bot.views.decisions import notice_actions, preview_modal
+from bot.views.decision_notice import notice_actions, preview_modal
 from bot.views.ids import Action
 from bot.views.messages import details_blocks, details_modal, intake_card
 from models import Move, Stage

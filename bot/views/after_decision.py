@@ -1,0 +1,113 @@
+"""Block Kit for what follows a decision: asking to reconsider it, and the submitter's feedback on the process."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.views.blocks import (
+    Blocks,
+    actions,
+    button,
+    input_value,
+    modal,
+    option,
+    section,
+    state_of,
+    text_input,
+)
+from bot.views.decisions import SCORE_LABELS
+from bot.views.ids import Action, Callback
+from bot.views.messages import heading
+from bot.views.text import safe
+from models import Idea
+
+_RATINGS = {str(score) for score in SCORE_LABELS}
+
+
+def reconsider_modal(idea: Idea) -> dict[str, Any]:
+    return modal(
+        Callback.RECONSIDER,
+        "Ask to reconsider",
+        [
+            section(
+                f"What's new since the decision on *{safe(heading(idea), 200)}*? "
+                "Your idea goes back to coaching with this information."
+            ),
+            text_input(
+                "new_information",
+                "New information",
+                max_length=2000,
+                min_length=30,
+                hint="What has changed, or what the decision didn't take into account.",
+            ),
+        ],
+        submit="Send",
+        metadata=str(idea.id),
+    )
+
+
+def parse_reconsider(view: dict[str, Any]) -> tuple[str, dict[str, str]]:
+    text = input_value(state_of(view), "new_information") or ""
+    if len(text.strip()) < 30:
+        return text, {"new_information": "Please say what's new (at least 30 characters)."}
+    if len(text) > 2000:
+        return text, {"new_information": "Please keep this under 2000 characters."}
+    return text.strip(), {}
+
+
+def feedback_prompt(idea: Idea) -> tuple[str, Blocks]:
+    text = "One optional question: how was the process?"
+    return text, [
+        section(
+            f"Thanks. One optional question about {idea.reference}: how was the process for you? "
+            "It takes ten seconds, and you can answer anonymously."
+        ),
+        actions(f"feedback:{idea.id}", button("Share feedback", Action.GIVE_FEEDBACK, str(idea.id))),
+    ]
+
+
+def feedback_modal(idea: Idea) -> dict[str, Any]:
+    return modal(
+        Callback.FEEDBACK,
+        "How did it go?",
+        [
+            {
+                "type": "input",
+                "block_id": "rating",
+                "label": {"type": "plain_text", "text": "How was the process?"},
+                "element": {
+                    "type": "radio_buttons",
+                    "action_id": Action.INPUT,
+                    "options": [option(label, str(value)) for value, label in SCORE_LABELS.items()],
+                },
+            },
+            text_input("comment", "Anything to tell the PMO?", max_length=1000, optional=True),
+            {
+                "type": "input",
+                "block_id": "anonymous",
+                "optional": True,
+                "label": {"type": "plain_text", "text": "Anonymity"},
+                "element": {
+                    "type": "checkboxes",
+                    "action_id": Action.INPUT,
+                    "options": [option("Don't link this to me or my idea", "yes")],
+                },
+            },
+        ],
+        submit="Send",
+        metadata=str(idea.id),
+    )
+
+
+def parse_feedback(view: dict[str, Any]) -> tuple[int | None, str, bool, dict[str, str]]:
+    state = state_of(view)
+    raw = input_value(state, "rating") or ""
+    rating = int(raw) if raw in _RATINGS else None
+    comment = input_value(state, "comment") or ""
+    anonymous = "yes" in (input_value(state, "anonymous") or [])
+    errors = {}
+    if rating is None:
+        errors["rating"] = "Choose 1 to 5."
+    if len(comment) > 1000:
+        errors["comment"] = "Please keep this under 1000 characters."
+    return rating, comment.strip(), anonymous, errors
