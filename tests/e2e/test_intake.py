@@ -275,3 +275,16 @@ def test_submission_audit_is_recorded(slack, session_factory):
     with session_factory() as session:
         event = session.scalars(select(AuditEvent)).one()
         assert (event.actor_id, event.action, event.to_stage) == (SUBMITTER, "submitted", "submitted")
+
+
+def test_a_second_idea_like_the_first_stores_and_shows_the_first_as_similar(slack, session_factory):
+    first = submit_idea(slack, title="Text members when a loan document is missing")
+    view = open_intake(slack, user=OUTSIDER)
+    slack.submit_view(view, GOOD_ANSWERS | {"title": "Text members about a missing loan document"}, user=OUTSIDER)
+
+    card = slack.fake.calls_to("chat.postMessage")[-1]
+    with session_factory() as session:
+        second = session.scalars(select(Idea).where(Idea.id != first)).one()
+        first_title = session.get(Idea, first).title
+    assert second.similar == [{"id": first, "title": first_title}]
+    assert card["channel"] == PMO_CHANNEL and f"IDEA-{first}" in str(card["blocks"])
