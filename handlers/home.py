@@ -6,11 +6,10 @@ from slack_bolt import Ack, App
 
 from bot.runtime import Runtime
 from bot.services import home
-from bot.services.errors import Refused
 from bot.views.blocks import id_in_button
 from bot.views.home import HomeState, apply_action
 from bot.views.ids import Action
-from handlers.replies import tell
+from handlers.replies import refusals_told
 from handlers.wiring import bound
 
 HOME_ACTIONS = (
@@ -35,13 +34,10 @@ def home_changed(runtime: Runtime, ack: Ack, body: dict, action: dict) -> None:
     home.show(runtime, body["user"]["id"], apply_action(state, action))
 
 
+@refusals_told
 def open_explanation(runtime: Runtime, ack: Ack, body: dict, action: dict) -> None:
     ack()
-    try:
-        view = home.explanation(runtime, id_in_button(action), body["user"]["id"])
-    except Refused as refusal:
-        tell(runtime, body, str(refusal))
-        return
+    view = home.explanation(runtime, id_in_button(action), body["user"]["id"])
     runtime.gateway.open_view(body["trigger_id"], view)
 
 

@@ -6,31 +6,24 @@ from slack_bolt import Ack, App
 
 from bot.runtime import Runtime
 from bot.services import joining
-from bot.services.errors import Refused
 from bot.views.blocks import id_in_button
 from bot.views.ids import Action
 from bot.views.joining import PROPOSAL_SENT, agreed, parse_pair
-from handlers.replies import tell
+from handlers.replies import refusals_told, tell
 from handlers.wiring import bound
-from models import IllegalTransition
 
 
+@refusals_told
 def propose_join(runtime: Runtime, ack: Ack, body: dict, action: dict) -> None:
     ack()
-    try:
-        joining.propose(runtime, parse_pair(action.get("value") or ""), body["user"]["id"])
-    except (Refused, IllegalTransition) as problem:
-        tell(runtime, body, str(problem))
-        return
+    joining.propose(runtime, parse_pair(action.get("value") or ""), body["user"]["id"])
     tell(runtime, body, PROPOSAL_SENT)
 
 
+@refusals_told
 def answer_join(runtime: Runtime, ack: Ack, body: dict, action: dict) -> None:
     ack()
-    try:
-        joining.answer(runtime, id_in_button(action), body["user"]["id"], agreed(action))
-    except (Refused, IllegalTransition) as problem:
-        tell(runtime, body, str(problem))
+    joining.answer(runtime, id_in_button(action), body["user"]["id"], agreed(action))
 
 
 def register(app: App, runtime: Runtime) -> None:
