@@ -90,9 +90,18 @@ _COLUMNS = [column.key for column in _OUTBOX.columns if column.key != "id"]
 _INSERT = insert(_OUTBOX).returning(_OUTBOX.c.id, sort_by_parameter_order=True)
 
 
+_NULL_UNLESS_GIVEN = {
+    column.key for column in _OUTBOX.columns if column.default is None and column.server_default is None
+}
+
+
 def _insert(session: Session, rows: list[OutboxMessage]) -> None:
-    """One INSERT for all the rows (a statement built once, no unit of work to track them)."""
-    values = [{key: getattr(row, key) for key in _COLUMNS} for row in rows]
+    """One INSERT for all the rows (a statement built once, no unit of work to track them). Columns no row
+    sets are left out: two posts then take 44 parameters instead of 62, under the 50 up to which psycopg
+    caches a query's parsing and prepares it on PostgreSQL."""
+    given = [{key: getattr(row, key) for key in _COLUMNS} for row in rows]
+    keys = [key for key in _COLUMNS if key not in _NULL_UNLESS_GIVEN or any(row[key] is not None for row in given)]
+    values = [{key: row[key] for key in keys} for row in given]
     for row, row_id in zip(rows, session.execute(_INSERT, values).scalars(), strict=True):
         row.id = row_id
 
