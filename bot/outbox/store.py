@@ -97,8 +97,8 @@ _NULL_UNLESS_GIVEN = {
 
 def _insert(session: Session, rows: list[OutboxMessage]) -> None:
     """One INSERT for all the rows (a statement built once, no unit of work to track them). Columns no row
-    sets are left out: two posts then take 44 parameters instead of 62, under the 50 up to which psycopg
-    caches a query's parsing and prepares it on PostgreSQL."""
+    sets are left out: a submission's two posts then take 34 parameters instead of 62, under the 50 up to
+    which psycopg caches a query's parsing and prepares it on PostgreSQL."""
     given = [{key: getattr(row, key) for key in _COLUMNS} for row in rows]
     keys = [key for key in _COLUMNS if key not in _NULL_UNLESS_GIVEN or any(row[key] is not None for row in given)]
     values = [{key: row[key] for key in keys} for row in given]
