@@ -1,9 +1,10 @@
 """Recording what happened to an attempt, each in one short transaction on a plain connection.
 
-These run after every send (two or more per submission), so their statements are built once, with
-bound parameters, and run without an ORM session: a session's set-up and tear-down cost more CPU than
-the statements themselves. Every statement is conditional on the lease (`_MINE`): a sender whose lease
-ran out records nothing, and the sender that took over adopts what it posted.
+These run after every send (two or more per submission), without an ORM session: a session's set-up and
+tear-down cost more CPU than the statements themselves. The statements rows end with (sent, skipped,
+given up) are built once, with bound parameters. Every statement is conditional on the lease (`_MINE`):
+a sender whose lease ran out records nothing, and the sender that took over adopts what it posted.
+Giving up is the exception: it writes the PMO's notice as outbox rows, so it runs in a session.
 """
 
 from __future__ import annotations
@@ -108,10 +109,26 @@ def note_resolved(
         connection.execute(update(_OUTBOX).where(_MINE).values(**values), _mine(claim))
 
 
+_ENDED = (
+    update(_OUTBOX)
+    .where(_MINE)
+    .values(
+        status=bindparam("status", type_=_OUTBOX.c.status.type),
+        lease_until=None,
+        in_doubt=False,
+        last_error=bindparam("error", type_=_OUTBOX.c.last_error.type),
+    )
+)
+"""A row nobody will try again: skipped, or given up."""
+
+
+def _ended(claim: Claim, status: OutboxStatus, error: str) -> dict:
+    return _mine(claim) | {"status": status, "error": error[:200]}
+
+
 def mark_skipped(session_factory: sessionmaker[Session], claim: Claim, reason: str) -> None:
     with plain_transaction(session_factory) as connection:
-        values = {"status": OutboxStatus.SKIPPED, "lease_until": None, "in_doubt": False, "last_error": reason[:200]}
-        connection.execute(update(_OUTBOX).where(_MINE).values(**values), _mine(claim))
+        connection.execute(_ENDED, _ended(claim, OutboxStatus.SKIPPED, reason))
 
 
 def release(session_factory: sessionmaker[Session], claim: Claim) -> None:
@@ -143,8 +160,7 @@ def mark_retry(session_factory: sessionmaker[Session], claim: Claim, error: str,
 def mark_given_up(session_factory: sessionmaker[Session], claim: Claim, error: str, notice: Post | None) -> list[int]:
     """Give the row up; `notice` (telling the PMO) is written in the same transaction, so it is told once."""
     with transaction(session_factory) as session:
-        values = {"status": OutboxStatus.GIVEN_UP, "lease_until": None, "in_doubt": False, "last_error": error[:200]}
-        done = session.execute(update(_OUTBOX).where(_MINE).values(**values), _mine(claim)).rowcount
+        done = session.execute(_ENDED, _ended(claim, OutboxStatus.GIVEN_UP, error)).rowcount
         if done == 1 and claim.row.retry_policy == RetryPolicy.PATIENT:
             followers.failed(session, claim.row, error, None)
         if done != 1 or notice is None:

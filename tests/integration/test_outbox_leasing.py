@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import event
 
 from bot.db import transaction
-from bot.delivery import Post
+from bot.delivery import Post, Update
 from bot.outbox import store
 from models import OutboxStatus
 from tests.conftest import PMO_CHANNEL
@@ -137,3 +137,21 @@ def test_a_lease_written_long_ago_is_not_used_near_its_end(session_factory, fake
 
     assert outbox.deliver(row_id) is None  # leased, so not claimable either: left to whoever holds it next
     assert fake_slack.posted_to(PMO_CHANNEL) == []
+
+
+def test_an_update_of_a_message_never_posted_is_skipped_with_its_reason_and_sent_to_nobody(session_factory, fake_slack):
+    outbox = an_outbox(session_factory, fake_slack)
+    [idea_id] = ideas(session_factory, 1)
+    with transaction(session_factory) as session:
+        [row_id] = outbox.add(session, [Update(idea_id, "intake_card", "the card, updated")])
+
+    assert outbox.deliver(row_id) is False
+
+    [row] = rows(session_factory)
+    assert (row.status, row.last_error, row.lease_until, row.in_doubt) == (
+        OutboxStatus.SKIPPED,
+        "no intake_card message",
+        None,
+        False,
+    )
+    assert fake_slack.calls_to("chat.update") == [] and fake_slack.calls_to("chat.postMessage") == []
