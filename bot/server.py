@@ -9,7 +9,8 @@ On SIGTERM gunicorn stops accepting, finishes in-flight requests, then `worker_e
 scheduler and drains the listener and post-ack pools: queued post-ack work is dropped (it is
 undelivered in the database, where the next start or another process picks it up) and running work
 gets until the deadline; then outbox rows the worker wrote leased and never began to send are handed
-back for another instance to take at once. The master kills the worker GRACEFUL_SECONDS after the SIGTERM at the latest.
+back for another instance to take at once. The master kills the worker GRACEFUL_SECONDS after the SIGTERM
+at the latest.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""The outbox's rows: writing them with the change, claiming them with a lease, and recording outcomes.
+"""The outbox's rows: writing them with the change and claiming them with a lease (what happened to an
+attempt is recorded in bot/outbox/outcomes.py).
 
 Claims are conditional updates (the lease must be free and every earlier row of the same idea and
 conversation done), so two senders never hold one row and a conversation's messages keep their order.
@@ -99,9 +100,10 @@ def _insert(session: Session, rows: list[OutboxMessage]) -> None:
     """One INSERT for all the rows (a statement built once, no unit of work to track them). Columns no row
     sets are left out: a submission's two posts then take 34 parameters instead of 62, under the 50 up to
     which psycopg caches a query's parsing and prepares it on PostgreSQL."""
-    given = [{key: getattr(row, key) for key in _COLUMNS} for row in rows]
-    keys = [key for key in _COLUMNS if key not in _NULL_UNLESS_GIVEN or any(row[key] is not None for row in given)]
-    values = [{key: row[key] for key in keys} for row in given]
+    keys = [
+        key for key in _COLUMNS if key not in _NULL_UNLESS_GIVEN or any(getattr(row, key) is not None for row in rows)
+    ]
+    values = [{key: getattr(row, key) for key in keys} for row in rows]
     for row, row_id in zip(rows, session.execute(_INSERT, values).scalars(), strict=True):
         row.id = row_id
 
