@@ -17,8 +17,8 @@ Printed per kind and app: ack p50/p99 and Idea Coach's over the bare app's; acks
 requests with no answer within 10 s; for commands, the time from the command to views.open
 arriving at the fake Slack (p50/p99, and how many took over 1.5 s or never came); for submissions,
 how many intake cards arrived; CPU per request (user+system time of the app's processes over the
-round, including its work after the ack; and each part). Then the peak RSS and PSS of every process of each app
-(sampled every 0.2 s from /proc), and their sum.
+round, including its work after the ack, and the two apart). Then the peak RSS and PSS of every process
+of each app (sampled every 0.2 s from /proc), and their sum.
 
 Needs Linux (/proc). Ports --port (Idea Coach) and --port+1 (bare app) on 127.0.0.1.
 """
