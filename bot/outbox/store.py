@@ -287,10 +287,10 @@ def _take(session: Session, row: OutboxMessage, owner: str, now: datetime) -> Cl
 
 
 def leased(row: OutboxMessage, owner: str, now: datetime) -> Claim:
-    """The claim for a row written already leased: as a claim sees it, not in doubt before this attempt."""
-    snapshot = OutboxMessage(**{column.key: getattr(row, column.key) for column in OutboxMessage.__table__.columns})
-    snapshot.in_doubt = False
-    return Claim(snapshot, owner, now)
+    """The claim for a row `rows_for` wrote already leased: as a claim sees it, not in doubt before this
+    attempt. The row itself becomes the claim's (it is detached, and its writer needs only its id)."""
+    row.in_doubt = False
+    return Claim(row, owner, now)
 
 
 def remembered(session_factory: sessionmaker[Session], idea_id: int | None, purpose: str) -> SlackMessage | None:

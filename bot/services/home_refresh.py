@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 RECENTLY_OPENED = timedelta(hours=8)
 _MARKED = "home_refresh_marked"
+_MARK = insert(HomeRefresh.__table__)
 
 
 def concerned(session: Session) -> set[str | None]:
@@ -54,8 +55,8 @@ def install(session_factory: sessionmaker[Session], poke: Callable[[], None]) ->
         if not people:
             return
         now = datetime.now(UTC)
-        # One statement for all of them, and no objects for the flush to track.
-        session.execute(insert(HomeRefresh.__table__), [{"user_id": person, "requested_at": now} for person in people])
+        # One statement for all of them, on the session's connection: no objects for the flush to track.
+        session.connection().execute(_MARK, [{"user_id": person, "requested_at": now} for person in people])
         marked |= people
 
     def after_commit(session: Session) -> None:
