@@ -29,8 +29,8 @@ POOL_SIZE = 5
 """Connections to PostgreSQL per process, and no more. A process runs one thread of Python at a time and
 its transactions last milliseconds, so more at once only add contention: in a burst of 30 commands and 30
 submissions, 10 connections plus 10 overflow (opened for the burst, closed after it) put the slowest ack at
-0.9-1.2 s; 5 and no overflow at 0.6-0.8 s. Nothing on a request's path holds a connection while it waits
-on Slack (the weekly digest's job holds one while it asks Slack for permalinks)."""
+0.9-1.2 s; 5 and no overflow at 0.6-0.8 s. Nothing holds a connection while it waits on Slack, so a slow
+Slack cannot leave requests waiting for one."""
 
 
 def make_engine(database_url: str, *, search_path: str | None = None, pre_ping: bool = True) -> Engine:

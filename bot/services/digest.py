@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -203,6 +203,9 @@ def gather(runtime: Runtime, start: datetime, end: datetime, now: datetime) -> v
         since = now - timedelta(days=MEDIAN_WINDOW_DAYS)
         first_replies = _first_coach_replies(session, since, now)
         decided = _first_decisions(session, since, now)
+    # Slack is asked for links only now, with the connection back in the pool: a slow Slack must not hold one
+    # of the few a process has while requests wait for it.
+    stalled = [_linked(runtime, item) for item in stalled]
     return views.DigestFigures(
         week_start=start,
         week_end=end,
@@ -218,8 +221,14 @@ def gather(runtime: Runtime, start: datetime, end: datetime, now: datetime) -> v
     )
 
 
-def _stalled(runtime: Runtime, session: Session, now: datetime) -> list[views.IdeaLine]:
-    """Ideas whose stage clock has run past its threshold, longest first, linked to where they wait."""
+@dataclass(frozen=True)
+class _Stalled:
+    line: views.IdeaLine
+    card: SlackMessage | None = None  # the intake card to link to, when no thread link is known
+
+
+def _stalled(runtime: Runtime, session: Session, now: datetime) -> list[_Stalled]:
+    """Ideas whose stage clock has run past its threshold, longest first, with where each one waits."""
     rules = rules_of(runtime)
     found = []
     for kind in NudgeKind:
@@ -230,25 +239,31 @@ def _stalled(runtime: Runtime, session: Session, now: datetime) -> list[views.Id
             days = business_days_between(clock_start(facts, kind, rules.calendar), now, rules.calendar)
             found.append((days, row, kind))
     found.sort(key=lambda item: (-item[0], item[1].id))
-    lines = []
+    stalled = []
     for index, (days, row, kind) in enumerate(found):
-        url = _link(runtime, session, row.id, kind) if index < MAX_LINKS else None
         detail = f"{kind.reason}, {max(int(days), 0)} business day(s)" if kind is not NudgeKind.REVISIT else kind.reason
-        lines.append(views.IdeaLine(f"IDEA-{row.id}", row.title, detail, url))
-    return lines
+        line = views.IdeaLine(f"IDEA-{row.id}", row.title, detail)
+        stalled.append(_where(session, line, row.id, kind) if index < MAX_LINKS else _Stalled(line))
+    return stalled
 
 
-def _link(runtime: Runtime, session: Session, idea_id: int, kind: NudgeKind) -> str | None:
+def _where(session: Session, line: views.IdeaLine, idea_id: int, kind: NudgeKind) -> _Stalled:
     if kind is NudgeKind.COACHING_QUIET:
         thread = session.scalars(
             select(CoachingThread).where(CoachingThread.idea_id == idea_id).order_by(CoachingThread.id.desc())
         ).first()
         if thread is not None and thread.permalink:
-            return thread.permalink
+            return _Stalled(replace(line, url=thread.permalink))
     card = session.scalar(
         select(SlackMessage).where(SlackMessage.idea_id == idea_id, SlackMessage.purpose == Purpose.INTAKE_CARD)
     )
-    return runtime.gateway.permalink(card.channel_id, card.ts) if card else None
+    return _Stalled(line, card)
+
+
+def _linked(runtime: Runtime, stalled: _Stalled) -> views.IdeaLine:
+    if stalled.card is None:
+        return stalled.line
+    return replace(stalled.line, url=runtime.gateway.permalink(stalled.card.channel_id, stalled.card.ts))
 
 
 def _days(later: datetime, earlier: datetime) -> float:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -114,6 +116,27 @@ def test_the_digest_posts_the_weeks_picture_and_a_chart(runtime, fake_slack, ses
     assert uploaded.startswith(b"\x89PNG") and int(requested["length"]) == len(uploaded)
     completed = fake_slack.only("files.completeUploadExternal")
     assert completed["channel_id"] == PMO_CHANNEL
+
+
+def test_while_slack_is_asked_for_the_stalled_ideas_links_the_digest_holds_no_database_connection(
+    runtime, fake_slack, engine, pipeline
+):
+    """A process has few connections and none to spare (bot.db.POOL_SIZE): a slow Slack must not hold one."""
+    gate = fake_slack.hold("chat.getPermalink")
+    job = threading.Thread(target=digest.digest_if_due, args=(runtime, DIGEST_TIME))
+    job.start()
+    try:
+        deadline = time.monotonic() + 5
+        while not any(method == "chat.getPermalink" for _, method, _ in list(fake_slack.arrivals)):
+            assert time.monotonic() < deadline, "the digest never asked Slack for a permalink"
+            time.sleep(0.01)
+        held = engine.pool.checkedout()
+    finally:
+        gate.set()
+        job.join(10)
+
+    assert held == 0
+    assert f"|IDEA-{pipeline['unassigned']}>" in fake_slack.only("chat.postMessage").mrkdwn  # the link still made it
 
 
 def test_the_digest_is_posted_once_per_week_and_not_before_its_time(runtime, fake_slack, session_factory):
