@@ -159,9 +159,22 @@ def retry_due(
             )
         )
     for nudge_id in ids:
+        # Their zones known before the claim's transaction, which would otherwise hold its connection and row
+        # lock while Slack answers users.info.
+        zones.zones(_recipients(runtime, nudge_id))
         claimed = _reclaim(runtime, nudge_id, now, rules, zones, report)
         if claimed is not None:
             deliver(runtime, claimed, now, spacer, report)
+
+
+def _recipients(runtime: Runtime, nudge_id: int) -> list[str]:
+    """Whom a retried nudge would reach now, read without a lock (the claim reads it again)."""
+    with runtime.session_factory() as session:
+        nudge = session.get(Nudge, nudge_id)
+        row = nudge and session.execute(select(*IDEA_COLUMNS).where(Idea.id == nudge.idea_id)).first()
+        if row is None:
+            return []
+        return target_for(runtime, session, row.id, facts_of(row), Audience(nudge.audience)).users
 
 
 def _reclaim(

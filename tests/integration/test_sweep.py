@@ -5,10 +5,12 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from bot.config import Calendar
 from bot.services import nudges
@@ -316,6 +318,38 @@ def test_a_failed_slack_call_is_retried_later_not_lost(runtime, fake_slack, sess
 
     sweep(runtime, ny(2027, 3, 2, 10, 10))
     assert len(posts(fake_slack)) == 2
+
+
+def test_a_retry_asks_slack_for_a_time_zone_before_its_claim_holding_no_database_connection(
+    runtime, fake_slack, session_factory, engine
+):
+    fake_slack.users[COACH] = {"tz": "America/New_York"}
+    idea_id = make_idea(
+        session_factory, Stage.IN_COACHING, ny(2027, 3, 1, 10), coach=COACH, reply=(ny(2027, 3, 1, 11), SUBMITTER)
+    )
+    add_thread(session_factory, idea_id, COACH, ny(2027, 3, 1, 10))
+    fake_slack.fail("chat.postMessage", "internal_error")
+    assert [item.outcome for item in sweep(runtime, ny(2027, 3, 8, 12)).items] == [nudges.Outcome.FAILED]
+    with session_factory() as session, session.begin():
+        session.execute(delete(UserTimeZone))  # as when the cached zone has expired by the retry
+    gate = fake_slack.hold("users.info")
+    asked = len(fake_slack.calls_to("users.info"))
+
+    retry = threading.Thread(target=sweep, args=(runtime, ny(2027, 3, 8, 12, 5)))
+    retry.start()
+    try:
+        deadline = time.monotonic() + 5
+        while sum(method == "users.info" for _, method, _ in list(fake_slack.arrivals)) <= asked:
+            assert time.monotonic() < deadline, "the retry never asked Slack for the coach's time zone"
+            time.sleep(0.01)
+        held = engine.pool.checkedout()
+    finally:
+        gate.set()
+        retry.join(10)
+
+    assert held == 0
+    [nudge] = nudges_of(session_factory, idea_id)
+    assert (nudge.status, nudge.attempts) == (DeliveryStatus.SENT, 2)
 
 
 def test_a_retry_is_cancelled_when_the_idea_moved_on_meanwhile(runtime, fake_slack, session_factory):
