@@ -25,6 +25,7 @@ from bot.app import create_app, wsgi_app
 from bot.config import Settings, load_strategy
 from bot.db import make_engine, make_session_factory, upgrade
 from models import Base
+from tests.support import connection_guard
 from tests.support.driver import SlackDriver, TrackingExecutor
 from tests.support.fake_slack import FakeSlack
 
@@ -65,6 +66,7 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    connection_guard.install()
     if not hasattr(config, "workerinput"):  # the controller (or a run in one process)
         config.stash[_TURNS] = Path(tempfile.mkdtemp(prefix="idea-coach-turns-"))
 
@@ -136,6 +138,16 @@ def _fresh_heap(taking_turns: Turn, request: pytest.FixtureRequest) -> Iterator[
         yield
     finally:
         gc.unfreeze()
+
+
+@pytest.fixture(autouse=True)
+def _no_slack_call_holds_a_connection() -> Iterator[None]:
+    """Fails a test in which the product called the Web API from a thread holding a database connection
+    (tests/support/connection_guard.py)."""
+    connection_guard.take()
+    yield
+    if found := connection_guard.take():
+        pytest.fail("Web API called while holding a database connection:\n" + "\n".join(found))
 
 
 # --- databases ------------------------------------------------------------------------------------
