@@ -394,7 +394,7 @@ def main(argv: list[str] | None = None) -> None:
     coach_argv = [python, "-m", "bot.cli", "serve", "--http", "--host", "127.0.0.1", "--port", str(args.port)]
     coach_argv += ["--threads", "8"]
     bare_argv = [python, "-m", "gunicorn", "-b", f"127.0.0.1:{args.port + 1}", "-w", "1", "-k", "gthread"]
-    bare_argv += ["--threads", "8", "benchmarks.bare_app:application"]
+    bare_argv += ["--threads", "8", "--no-control-socket", "benchmarks.bare_app:application"]
     started = time.monotonic()
     servers = [
         start_server("idea-coach", coach_argv, coach_env, args.port, work / "idea-coach.log", args.app_root),

@@ -1,8 +1,9 @@
 """The yardstick for the ack benchmark: a Bolt app with Bolt's defaults that only acks.
 
-Served by `benchmarks.ack_benchmark` with gunicorn (1 worker x 8 threads), exactly as Idea Coach is:
+Served by `benchmarks.ack_benchmark` with gunicorn (1 worker x 8 threads, no control socket), exactly as
+Idea Coach is:
 
-    gunicorn -w 1 -k gthread --threads 8 benchmarks.bare_app:application
+    gunicorn -w 1 -k gthread --threads 8 --no-control-socket benchmarks.bare_app:application
 """
 
 from __future__ import annotations

@@ -84,12 +84,24 @@ def create_app(
         "signing_secret": settings.slack_signing_secret,
         "listener_executor": listener_executor or listener_pool(),
     }
-    app = CoachApp(**options)
+    app = _quietly_built(options)
     app.use(clean_payload)
     metrics.watch_outbox(functools.partial(outbox_store.backlog, session_factory))
     register_all(app, runtime)
     app.runtime = runtime  # type: ignore[attr-defined]
     return app
+
+
+def _quietly_built(options: dict[str, Any]) -> App:
+    """Bolt warns at every start that SLACK_BOT_TOKEN (read from the environment whatever is passed) is unused
+    because a client was given; ours carries that very token, so the warning only misleads operators."""
+    bolt = logging.getLogger("slack_bolt.App")
+    level = bolt.level
+    bolt.setLevel(logging.ERROR)
+    try:
+        return CoachApp(**options)
+    finally:
+        bolt.setLevel(level)
 
 
 def wsgi_app(app: App):

@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger
 
 from bot.executors import favour_acks, fewer_malloc_arenas, wind_down
 
@@ -38,6 +39,19 @@ class Served:
     pools: Sequence = ()
     start: Callable[[], Callable[[], None] | None] | None = None
     stopped: Callable[[], object] = lambda: None  # after the pools have drained
+
+
+class _ThroughOurLogging(Logger):
+    """gunicorn's own lines (start, signals, worker exits, and the access log when asked for) go to the root
+    logger that `bot.logs.configure` set up, so they share its format: with LOG_FORMAT=json, every line on
+    stderr is one JSON object, gunicorn's included."""
+
+    def setup(self, cfg) -> None:
+        super().setup(cfg)
+        for own in (self.error_log, self.access_log):
+            for handler in list(own.handlers):
+                own.removeHandler(handler)
+            own.propagate = True
 
 
 class _Gunicorn(BaseApplication):
@@ -78,6 +92,10 @@ def run_http(build: Callable[[], Served], *, host: str, port: int, threads: int,
         "timeout": 60,
         "graceful_timeout": GRACEFUL_SECONDS,
         "accesslog": "-" if access_log else None,
+        "logger_class": _ThroughOurLogging,
+        # gunicorn's control socket is one path per user ($HOME/.gunicorn/gunicorn.ctl): a second instance on the
+        # host would take it over and the first to stop would delete it. Nothing here uses it.
+        "control_socket_disable": True,
         "post_worker_init": post_worker_init,
         "worker_exit": worker_exit,
     }

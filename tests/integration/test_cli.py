@@ -367,9 +367,10 @@ def served_slack() -> Iterator[FakeSlack]:
 def served(request: pytest.FixtureRequest, served_slack: FakeSlack, served_folder: Path) -> Iterator[str]:
     """One `serve --http` for the tests below that only send it requests: a start takes a few seconds."""
     env = valid_env_of(f"sqlite:///{served_folder / 'idea-coach.db'}") | {"SLACK_API_URL": served_slack.url}
+    env |= {"LOG_FORMAT": "json"}
     with contextlib.ExitStack() as stack:
         with turn(request.config):  # started and stopped outside any test's turn (tests/conftest.py)
-            base, _ = stack.enter_context(serving(env, served_folder / "serve.log"))
+            base, _ = stack.enter_context(serving(env, served_folder / "serve.log", "--access-log"))
         yield base
         with turn(request.config):
             stack.close()
@@ -416,6 +417,24 @@ def test_serve_http_answers_health_checks_and_signed_slash_commands(served, serv
     reply = json.loads(body)
     assert "/idea mine" in reply["blocks"][0]["text"]["text"]
     assert reply["text"] == "How to use Idea Coach"
+
+
+def test_with_log_format_json_every_line_the_server_writes_is_one_json_object_gunicorns_included(served, served_folder):
+    assert http(served + "/healthz")[0] == 200
+    log = served_folder / "serve.log"
+    deadline = time.monotonic() + 5
+    while '"gunicorn.access"' not in log.read_text():  # written just after the answer
+        assert time.monotonic() < deadline, "no access line for /healthz:\n" + log.read_text()[-2000:]
+        time.sleep(0.05)
+
+    entries = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+
+    assert any(
+        entry["logger"] == "gunicorn.error" and entry["message"].startswith("Starting gunicorn") for entry in entries
+    )
+    assert any(entry["logger"] == "gunicorn.access" and "GET /healthz" in entry["message"] for entry in entries)
+    # Nothing misleads at start: Bolt's "token will be unused" (the client carries it), gunicorn's control socket.
+    assert not [entry for entry in entries if "unused" in entry["message"] or "Control socket" in entry["message"]]
 
 
 def test_serve_http_refuses_a_request_with_a_forged_signature(served):
