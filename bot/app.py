@@ -15,6 +15,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 from slack_bolt.context import BoltContext
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_bolt.request.internals import build_context
 from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
@@ -92,16 +93,20 @@ def create_app(
     return app
 
 
+class _TokenCarriedByTheClient(logging.Filter):
+    """Bolt warns at every start that SLACK_BOT_TOKEN (which it reads from the environment whatever it is
+    given) goes unused because a client was given; ours carries that very token, so the warning would only
+    mislead operators."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
 def _quietly_built(options: dict[str, Any]) -> App:
-    """Bolt warns at every start that SLACK_BOT_TOKEN (read from the environment whatever is passed) is unused
-    because a client was given; ours carries that very token, so the warning only misleads operators."""
-    bolt = logging.getLogger("slack_bolt.App")
-    level = bolt.level
-    bolt.setLevel(logging.ERROR)
-    try:
-        return CoachApp(**options)
-    finally:
-        bolt.setLevel(level)
+    bolt = logging.getLogger("slack_bolt.App")  # Bolt resets its level from the root's as it builds an app
+    if not any(isinstance(known, _TokenCarriedByTheClient) for known in bolt.filters):
+        bolt.addFilter(_TokenCarriedByTheClient())
+    return CoachApp(**options)
 
 
 def wsgi_app(app: App):

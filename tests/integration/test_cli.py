@@ -505,3 +505,4 @@ def test_serve_in_socket_mode_on_sigterm_closes_the_connection_and_exits_0_withi
     assert code == 0, log.read_text()[-2000:]
     assert took < 10
     assert "Traceback" not in log.read_text()
+    assert "will be unused" not in log.read_text()  # Bolt's warning about the token our client carries
