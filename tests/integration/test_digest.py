@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from datetime import timedelta
 
 import pytest
@@ -12,6 +10,7 @@ from bot.services import digest
 from bot.views.ids import Purpose
 from models import Decision, Digest, SlackMessage, Stage, ThreadMessage
 from tests.conftest import COACH, COACH_2, PMO_CHANNEL, SUBMITTER
+from tests.support.connection_guard import held_while_slack_answers
 from tests.support.nudging import add_thread, make_idea, ny, runtime_for
 
 DIGEST_TIME = ny(2027, 3, 8, 9)
@@ -122,18 +121,11 @@ def test_while_slack_is_asked_for_the_stalled_ideas_links_the_digest_holds_no_da
     runtime, fake_slack, engine, pipeline
 ):
     """A process has few connections and none to spare (bot.db.POOL_SIZE): a slow Slack must not hold one."""
-    gate = fake_slack.hold("chat.getPermalink")
-    job = threading.Thread(target=digest.digest_if_due, args=(runtime, DIGEST_TIME))
-    job.start()
-    try:
-        deadline = time.monotonic() + 5
-        while not any(method == "chat.getPermalink" for _, method, _ in list(fake_slack.arrivals)):
-            assert time.monotonic() < deadline, "the digest never asked Slack for a permalink"
-            time.sleep(0.01)
-        held = engine.pool.checkedout()
-    finally:
-        gate.set()
-        job.join(10)
+
+    def digest_job():
+        digest.digest_if_due(runtime, DIGEST_TIME)
+
+    held = held_while_slack_answers(fake_slack, "chat.getPermalink", engine, digest_job)
 
     assert held == 0
     assert f"|IDEA-{pipeline['unassigned']}>" in fake_slack.only("chat.postMessage").mrkdwn  # the link still made it

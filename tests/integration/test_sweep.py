@@ -5,8 +5,6 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from datetime import date, timedelta
 
 import pytest
@@ -17,6 +15,7 @@ from bot.services import nudges
 from models import DeliveryStatus, Idea, Move, Nudge, Stage, UserTimeZone
 from models.nudging import NudgeKind
 from tests.conftest import COACH, COACH_2, PMO_CHANNEL, SUBMITTER
+from tests.support.connection_guard import held_while_slack_answers
 from tests.support.nudging import (
     DECIDER,
     DECIDER_2,
@@ -332,20 +331,11 @@ def test_a_retry_asks_slack_for_a_time_zone_before_its_claim_holding_no_database
     assert [item.outcome for item in sweep(runtime, ny(2027, 3, 8, 12)).items] == [nudges.Outcome.FAILED]
     with session_factory() as session, session.begin():
         session.execute(delete(UserTimeZone))  # as when the cached zone has expired by the retry
-    gate = fake_slack.hold("users.info")
-    asked = len(fake_slack.calls_to("users.info"))
 
-    retry = threading.Thread(target=sweep, args=(runtime, ny(2027, 3, 8, 12, 5)))
-    retry.start()
-    try:
-        deadline = time.monotonic() + 5
-        while sum(method == "users.info" for _, method, _ in list(fake_slack.arrivals)) <= asked:
-            assert time.monotonic() < deadline, "the retry never asked Slack for the coach's time zone"
-            time.sleep(0.01)
-        held = engine.pool.checkedout()
-    finally:
-        gate.set()
-        retry.join(10)
+    def retry():
+        sweep(runtime, ny(2027, 3, 8, 12, 5))
+
+    held = held_while_slack_answers(fake_slack, "users.info", engine, retry)
 
     assert held == 0
     [nudge] = nudges_of(session_factory, idea_id)

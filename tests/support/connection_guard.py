@@ -9,6 +9,7 @@ makes is checked against them, and a test fails when one was made by a thread ho
 from __future__ import annotations
 
 import threading
+import time
 import traceback
 from pathlib import Path
 
@@ -64,3 +65,21 @@ def take() -> list[str]:
     with _lock:
         found, seen[:] = list(seen), []
     return found
+
+
+def held_while_slack_answers(fake, method: str, engine, work) -> int:
+    """How many of `engine`'s connections are checked out while `fake` holds the first `method` call that
+    `work()` (run on a thread of its own) makes; the call is then answered and `work` finishes."""
+    before = len(fake.calls_to(method))
+    gate = fake.hold(method)
+    worker = threading.Thread(target=work)
+    worker.start()
+    try:
+        deadline = time.monotonic() + 5
+        while sum(arrived == method for _, arrived, _ in list(fake.arrivals)) <= before:
+            assert time.monotonic() < deadline, f"{method} never reached Slack"
+            time.sleep(0.01)
+        return engine.pool.checkedout()
+    finally:
+        gate.set()
+        worker.join(10)
