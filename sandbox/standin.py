@@ -11,11 +11,11 @@ from typing import Any
 from sandbox.run import _serve_page, bind
 from sandbox.slack_side import SlackSide
 from sandbox.web import Site
-from sandbox.webapi import Call, WebApi
+from sandbox.webapi import Call, RecordedCalls, WebApi
 from sandbox.workspace import Workspace
 
 
-class StandIn:
+class StandIn(RecordedCalls):
     def __init__(self) -> None:
         self._socket = bind("127.0.0.1", 0)
         self.base = f"http://127.0.0.1:{self._socket.getsockname()[1]}/"
@@ -52,11 +52,6 @@ class StandIn:
 
     def calls_to(self, method: str) -> list[Call]:
         return self.api.calls_to(method)
-
-    def only(self, method: str) -> Call:
-        found = self.calls_to(method)
-        assert len(found) == 1, f"expected one {method} call, got {len(found)}: {[c.args for c in found]}"
-        return found[0]
 
     def methods(self) -> list[str]:
         return [call.method for call in list(self.api.calls) if call.method != "auth.test"]

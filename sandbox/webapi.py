@@ -26,6 +26,24 @@ MAX_STACK = 3
 MAX_TEXT = 40_000
 
 
+class RecordedCalls:
+    """Looking up recorded calls, for a stand-in of Slack that keeps them (`calls_to`)."""
+
+    def calls_to(self, method: str) -> list[Call]:
+        raise NotImplementedError
+
+    def only(self, method: str) -> Call:
+        found = self.calls_to(method)
+        assert len(found) == 1, f"expected one {method} call, got {len(found)}: {[c.args for c in found]}"
+        return found[0]
+
+    def only_in(self, method: str, channel: str) -> Call:
+        """The one call of `method` in `channel` (an idea's change updates its card and its kickoff both)."""
+        found = [call for call in self.calls_to(method) if call.get("channel") == channel]
+        assert len(found) == 1, f"expected one {method} call in {channel}, got {len(found)}: {[c.args for c in found]}"
+        return found[0]
+
+
 class ApiError(Exception):
     def __init__(self, error: str, **extra: Any):
         super().__init__(error)

@@ -65,7 +65,7 @@ def assign_coach(
         idea.coach_id = coach_id
         verb = "took on coaching" if actor_id == coach_id else f"assigned {user(coach_id)} to coach"
         stage_note = f"{user(actor_id)} {verb} {idea.reference}. Stage: {idea.current_stage.label}."
-        changes = card_changed(runtime, idea, stage_note)
+        changes = card_changed(runtime, idea, stage_note, kickoff=False)
         text, blocks = views.kickoff(idea, runtime.strategy, previous_coach=previous)
         kickoff = kickoff_post(idea, coach_id, text, blocks)
         sent = runtime.outbox.add(session, [*changes, kickoff, _catch_up(runtime, session, idea, previous)])

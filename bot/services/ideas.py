@@ -9,10 +9,11 @@ from bot.delivery import Message, Post, Update
 from bot.runtime import Runtime
 from bot.services.errors import Refused
 from bot.services.intake import load_idea
-from bot.views import messages
+from bot.views import coaching, messages
 from bot.views.coaching import note
 from bot.views.ids import Purpose
 from models import Idea
+from models.lifecycle import Move
 
 
 def existing_idea(runtime: Runtime, idea_id: int | None) -> Idea:
@@ -36,10 +37,15 @@ def locked_idea(session: Session, idea_id: int | None) -> Idea:
     return idea
 
 
-def card_changed(runtime: Runtime, idea: Idea, note_text: str | None = None) -> list[Message]:
-    """Refresh the intake card in place and, for a stage change, note it in the card's thread."""
+def card_changed(runtime: Runtime, idea: Idea, note_text: str | None = None, *, kickoff: bool = True) -> list[Message]:
+    """Refresh the intake card in place and, for a stage change, note it in the card's thread. The coaching
+    conversation's kickoff is refreshed too (its buttons are the moves allowed now), unless `kickoff` is
+    False: assigning a coach posts a new kickoff instead."""
     text, blocks = messages.intake_card(idea, runtime.strategy)
     changes: list[Message] = [Update(idea.id, Purpose.INTAKE_CARD, text, blocks)]
+    if kickoff and idea.coach_id:
+        kickoff_text, kickoff_blocks = coaching.kickoff(idea, runtime.strategy, previous_coach=previous_coach(idea))
+        changes.append(Update(idea.id, Purpose.KICKOFF, kickoff_text, kickoff_blocks))
     if note_text:
         note_text, note_blocks = note(note_text)
         changes.append(
@@ -52,6 +58,14 @@ def card_changed(runtime: Runtime, idea: Idea, note_text: str | None = None) -> 
             )
         )
     return changes
+
+
+def previous_coach(idea: Idea) -> str | None:
+    """Whom the current coach took over from, as their assignment recorded it (the kickoff says so)."""
+    for event in reversed(idea.audit_events):
+        if event.action == Move.ASSIGN_COACH.value and (event.detail or {}).get("coach") == idea.coach_id:
+            return (event.detail or {}).get("previous")
+    return None
 
 
 def coaching_note(idea: Idea, text: str, blocks: list | None = None) -> list[Message]:

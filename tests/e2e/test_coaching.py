@@ -14,6 +14,7 @@ from tests.support.flows import (
     coach_this,
     coaching_thread,
     count,
+    kickoff_buttons,
     submit_idea,
 )
 
@@ -138,6 +139,16 @@ def test_reassigning_opens_a_new_conversation_and_briefs_the_new_coach(slack, se
     catch_up = next(p for p in slack.fake.calls_to("chat.postMessage") if p["channel"] == COACH_2)
     assert "The pay stub is the usual missing piece." in catch_up.mrkdwn
     assert f"<@{COACH}> coached it before you" in catch_up.mrkdwn
+    assert [update["channel"] for update in slack.fake.calls_to("chat.update")] == [PMO_CHANNEL]  # no kickoff's
+
+    slack.fake.reset()
+    click_in_thread(slack, Action.MARK_READY, idea_id, COACH_2, second_thread)
+
+    # Only the new conversation's kickoff is refreshed, and it still says whom the coach took over from.
+    kickoff = slack.fake.only_in("chat.update", second_thread.channel_id)
+    assert f"picking up from <@{COACH}>" in kickoff.mrkdwn
+    assert Action.MARK_READY not in kickoff_buttons(slack, second_thread)
+    assert first_thread.channel_id not in [update["channel"] for update in slack.fake.calls_to("chat.update")]
 
 
 # --- the conversation -----------------------------------------------------------------------------
@@ -321,7 +332,7 @@ def test_logframe_partial_save_playback_completeness_and_resume(slack, session_f
         "approved holds, then we will deliver an automatic text"
     ) in playback.mrkdwn
     assert "then it contributes to the goal: Consumer loan decision in under 1 day" in playback.mrkdwn
-    assert "LogFrame 7 of 16 cells" in slack.fake.only("chat.update").mrkdwn
+    assert "LogFrame 7 of 16 cells" in slack.fake.only_in("chat.update", PMO_CHANNEL).mrkdwn
 
     resumed = open_logframe(slack, idea_id, thread, COACH)
     blocks = {block.get("block_id"): block for block in resumed["blocks"]}
@@ -379,7 +390,7 @@ def test_coach_confirms_alignment_and_the_card_shows_it(slack, session_factory):
     idea = load(session_factory, idea_id)
     assert (idea.goal_ids, idea.goal_unsure) == (["paper-reduction"], False)
     assert idea.alignment_note == "Retires the paper missing-docs letter."
-    card = slack.fake.only("chat.update")
+    card = slack.fake.only_in("chat.update", PMO_CHANNEL)
     assert "Retire 10 paper-based processes" in card.mrkdwn
     assert "Retires the paper missing-docs letter." in card.mrkdwn
 
@@ -396,7 +407,9 @@ def test_ready_for_decision_moves_the_stage_and_tells_the_pmo(slack, session_fac
     click_in_thread(slack, Action.MARK_READY, idea_id, COACH, thread)
 
     assert load(session_factory, idea_id).stage == Stage.READY_FOR_DECISION
-    assert "Ready for decision" in slack.fake.only("chat.update").mrkdwn
+    assert "Ready for decision" in slack.fake.only_in("chat.update", PMO_CHANNEL).mrkdwn
+    # The kickoff's buttons follow the stage: marked ready, it no longer offers to mark it ready.
+    assert kickoff_buttons(slack, thread) == [Action.OPEN_LOGFRAME, Action.OPEN_ALIGNMENT, Action.WITHDRAW]
     posts = slack.fake.calls_to("chat.postMessage")
     top_level = [p for p in posts if p["channel"] == PMO_CHANNEL and not p.get("thread_ts")]
     assert len(top_level) == 1 and "is ready for a decision" in top_level[0].mrkdwn
@@ -429,7 +442,8 @@ def test_submitter_withdraws_with_a_reason(slack, session_factory):
     with session_factory() as session:
         event = session.scalars(select(AuditEvent).where(AuditEvent.action == "withdraw")).one()
         assert event.detail == {"reason": "Lending already bought a tool that does this."}
-    assert "Withdrawn" in slack.fake.only("chat.update").mrkdwn
+    assert "Withdrawn" in slack.fake.only_in("chat.update", PMO_CHANNEL).mrkdwn
+    assert kickoff_buttons(slack, thread) == []  # nothing left to do from the conversation's first message
 
 
 def test_details_show_coach_time_in_stage_logframe_and_thread_link(slack, session_factory):

@@ -17,6 +17,7 @@ from tests.support.flows import (
     coach_this,
     coaching_thread,
     count,
+    kickoff_buttons,
     submit_idea,
 )
 from tests.support.flows import decision_answers as answers
@@ -86,8 +87,11 @@ def test_each_outcome_sends_the_dm_thread_post_and_card_update(slack, session_fa
 
     thread_post = next(p for p in posts if p["channel"] == thread.channel_id)
     assert thread_post["thread_ts"] == thread.thread_ts
-    card = slack.fake.only("chat.update")
+    card = slack.fake.only_in("chat.update", PMO_CHANNEL)
     assert card["channel"] == PMO_CHANNEL and stage.label in card.mrkdwn
+    # The kickoff offers only the moves left: none once decided; a parked idea may still be reshaped or withdrawn.
+    parked = [Action.OPEN_LOGFRAME, Action.OPEN_ALIGNMENT, Action.WITHDRAW]
+    assert kickoff_buttons(slack, thread) == (parked if outcome == "not_now" else [])
     handoffs = [p for p in posts if p["channel"] == PMO_CHANNEL and not p.get("thread_ts")]
     if outcome == "go":
         assert len(handoffs) == 1 and "Lending configures the text template" in handoffs[0].mrkdwn
@@ -280,7 +284,7 @@ def test_reconsideration_returns_the_idea_to_coaching(slack, session_factory):
 
     idea = load(session_factory, idea_id)
     assert (idea.stage, idea.revisit_on) == (Stage.IN_COACHING, None)
-    assert "In coaching" in slack.fake.only("chat.update").mrkdwn
+    assert "In coaching" in slack.fake.only_in("chat.update", PMO_CHANNEL).mrkdwn
     notes = [p for p in slack.fake.calls_to("chat.postMessage") if "asked the PMO to reconsider" in p.mrkdwn]
     assert {p["channel"] for p in notes} >= {PMO_CHANNEL, coaching_thread(session_factory, idea_id).channel_id}
     with session_factory() as session:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.views.ids import Action
 from models import Idea, Stage
 from tests.conftest import COACH, COACH_2, PMO_CHANNEL, SUBMITTER
-from tests.support.flows import click_card, coach_this, coaching_thread, submit_idea
+from tests.support.flows import click_card, coach_this, coaching_thread, kickoff_buttons, submit_idea
 from tests.support.nudging import change_idea
 
 
@@ -32,7 +32,7 @@ def test_pmo_staff_reopen_a_not_now_idea_from_its_card(slack, session_factory):
 
     assert response.status == 200
     assert stage_of(session_factory, idea_id) is Stage.IN_COACHING
-    card = slack.fake.only("chat.update")
+    card = slack.fake.only_in("chat.update", PMO_CHANNEL)
     assert card["channel"] == PMO_CHANNEL
     assert "In coaching" in card.mrkdwn
     assert Action.REVISIT not in card_actions(card) and Action.ASSIGN_COACH in card_actions(card)
@@ -42,6 +42,7 @@ def test_pmo_staff_reopen_a_not_now_idea_from_its_card(slack, session_factory):
         [(PMO_CHANNEL, card["ts"]), (thread.channel_id, thread.thread_ts)]
     )
     assert all(f"<@{COACH}>, it's back with you." in post["text"] for post in notes)
+    assert Action.MARK_READY in kickoff_buttons(slack, thread)  # the conversation's buttons are back
 
 
 def test_a_second_click_changes_nothing_and_says_why(slack, session_factory):

@@ -20,7 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
-from sandbox.webapi import Call  # one recorded call, as the sandbox's stand-in records it too
+from sandbox.webapi import Call, RecordedCalls  # recorded calls, as the sandbox's stand-in records them too
 
 BOT_USER_ID = "UBOTCOACH"
 TEAM_ID = "T0CREDIT"
@@ -36,7 +36,7 @@ class Failure:
     remaining: int = 1
 
 
-class FakeSlack:
+class FakeSlack(RecordedCalls):
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.users: dict[str, dict[str, Any]] = {}
@@ -80,11 +80,6 @@ class FakeSlack:
     def calls_to(self, method: str) -> list[Call]:
         with self._lock:
             return [call for call in self.calls if call.method == method]
-
-    def only(self, method: str) -> Call:
-        found = self.calls_to(method)
-        assert len(found) == 1, f"expected one {method} call, got {len(found)}: {[c.args for c in found]}"
-        return found[0]
 
     def methods(self) -> list[str]:
         with self._lock:

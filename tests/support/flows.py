@@ -72,6 +72,18 @@ def click_in_thread(slack, action_id: str, idea_id: int, user: str, thread: Coac
     )
 
 
+def kickoff_buttons(slack, thread: CoachingThread) -> list[str]:
+    """The buttons of the coaching kickoff as the one chat.update since the last reset left it."""
+    kickoff = slack.fake.only_in("chat.update", thread.channel_id)
+    assert kickoff["ts"] == thread.thread_ts, "the update was not of the kickoff"
+    return [
+        element["action_id"]
+        for block in kickoff["blocks"]
+        if block["type"] == "actions"
+        for element in block["elements"]
+    ]
+
+
 CRITERIA = ("strategic-fit", "member-impact", "effort", "risk", "readiness")
 SPECIFIC = (
     "Texting members about missing documents directly moves our loan decision goal, because files wait four "
