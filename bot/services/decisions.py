@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from bot.db import transaction
 from bot.delivery import Message, Post, Update
@@ -250,25 +252,31 @@ def acknowledge(runtime: Runtime, decision_id: int | None, user_id: str) -> None
         claim(session, f"understood:{decision.id}", now, ALREADY_UNDERSTOOD)
         decision.acknowledged_at = now
         idea.record("decision_acknowledged", actor_id=user_id, at=now, detail={"decision_id": decision.id})
-        proposal = _proposal_of(decision)
-        previous = session.get(Decision, decision.corrects_id) if decision.corrects_id else None
-        text, blocks = decision_notice.notice_blocks(
-            idea,
-            proposal,
-            runtime.strategy,
-            decider_id=decision.decided_by,
-            weighted=decision.weighted_score,
-            corrects=previous,
-        )
         prompt_text, prompt_blocks = after_decision.feedback_prompt(idea)
         changes: list[Message] = [
-            Update(
-                idea.id, Purpose.DECISION_NOTICE, text, decision_notice.acknowledged_blocks(blocks, slack_date(now))
-            ),
+            _notice_answered(runtime, session, idea, decision),
             Post(user_id, prompt_text, prompt_blocks, idea_id=idea.id),
         ]
         sent = runtime.outbox.add(session, changes)
     runtime.outbox.kick(sent)
+
+
+def _notice_answered(
+    runtime: Runtime, session: Session, idea: Idea, decision: Decision, reconsidering_since: datetime | None = None
+) -> Update:
+    """The decision's notice again, its buttons replaced by what the submitter did with it."""
+    previous = session.get(Decision, decision.corrects_id) if decision.corrects_id else None
+    text, blocks = decision_notice.notice_blocks(
+        idea,
+        _proposal_of(decision),
+        runtime.strategy,
+        decider_id=decision.decided_by,
+        weighted=decision.weighted_score,
+        corrects=previous,
+    )
+    understood = slack_date(decision.acknowledged_at) if decision.acknowledged_at else None
+    asked = slack_date(reconsidering_since) if reconsidering_since else None
+    return Update(idea.id, Purpose.DECISION_NOTICE, text, decision_notice.answered_blocks(blocks, understood, asked))
 
 
 def ask_question(runtime: Runtime, idea_id: int | None, user_id: str) -> None:
@@ -334,6 +342,8 @@ def reconsider(
         )
         coach = f" {user(idea.coach_id)}, it's back with you in coaching." if idea.coach_id else ""
         changes = [*card_changed(runtime, idea, text), *coaching_note(idea, text + coach)]
+        if decision := latest_decision(session, idea.id):  # its buttons are spent: the idea is back in coaching
+            changes.append(_notice_answered(runtime, session, idea, decision, reconsidering_since=now))
         _, pmo_blocks = notice(text + (coach or " It needs a coach."))
         changes.append(Post(runtime.settings.pmo_channel_id, text, pmo_blocks, idea_id=idea.id))
         sent = runtime.outbox.add(session, changes)

@@ -128,10 +128,15 @@ def preview_modal(notice: Blocks, draft_id: int, warnings: list[str], outcome: O
     )
 
 
-def acknowledged_blocks(blocks: Blocks, when_text: str) -> Blocks:
-    """The notice after the submitter marked it understood: buttons replaced by a receipt."""
+def answered_blocks(blocks: Blocks, understood: str | None, reconsideration_asked: str | None = None) -> Blocks:
+    """The notice once the submitter answered it (dates as Slack date text): its buttons replaced by receipts."""
     kept = [block for block in blocks if block.get("type") != "actions"]
-    return [*kept, context(f":white_check_mark: You marked this understood {when_text}.")]
+    receipts = []
+    if understood:
+        receipts.append(f":white_check_mark: You marked this understood {understood}.")
+    if reconsideration_asked:
+        receipts.append(f":leftwards_arrow_with_hook: You asked for it to be reconsidered {reconsideration_asked}.")
+    return [*kept, *(context(receipt) for receipt in receipts)]
 
 
 def thread_summary(

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.views.ids import Action, Callback
-from models import AuditEvent, Decision, DecisionDraft, Feedback, Idea, Stage, ThreadMessage
+from bot.views.ids import Action, Callback, Purpose
+from models import AuditEvent, Decision, DecisionDraft, Feedback, Idea, SlackMessage, Stage, ThreadMessage
 from tests.conftest import COACH, COACH_2, OUTSIDER, PMO_CHANNEL, SUBMITTER
 from tests.support.flows import (
     SPECIFIC,
@@ -272,6 +272,8 @@ def test_ask_a_question_brings_the_submitter_back_to_the_thread_with_the_coach(s
 def test_reconsideration_returns_the_idea_to_coaching(slack, session_factory):
     idea_id = ready_idea(slack, session_factory)
     preview_and_send(slack, idea_id, answers("not_now"))
+    with session_factory() as session:
+        sent = session.scalars(select(SlackMessage).where(SlackMessage.purpose == Purpose.DECISION_NOTICE)).one()
 
     click_dm(slack, Action.RECONSIDER, idea_id, user=COACH)
     assert "Only the person who submitted" in slack.fake.calls_to("chat.postEphemeral")[-1]["text"]
@@ -285,6 +287,11 @@ def test_reconsideration_returns_the_idea_to_coaching(slack, session_factory):
     idea = load(session_factory, idea_id)
     assert (idea.stage, idea.revisit_on) == (Stage.IN_COACHING, None)
     assert "In coaching" in slack.fake.only_in("chat.update", PMO_CHANNEL).mrkdwn
+    # The notice's buttons are spent (asking again would be refused): a receipt takes their place.
+    answered = slack.fake.only_in("chat.update", sent.channel_id)
+    assert answered["ts"] == sent.ts
+    assert not [block for block in answered["blocks"] if block["type"] == "actions"]
+    assert "You asked for it to be reconsidered" in answered.mrkdwn and "Not now" in answered.mrkdwn
     notes = [p for p in slack.fake.calls_to("chat.postMessage") if "asked the PMO to reconsider" in p.mrkdwn]
     assert {p["channel"] for p in notes} >= {PMO_CHANNEL, coaching_thread(session_factory, idea_id).channel_id}
     with session_factory() as session:

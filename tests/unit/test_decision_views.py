@@ -16,7 +16,7 @@ import pytest
 
 from bot.config import load_strategy
 from bot.views.after_decision import feedback_modal, parse_feedback, parse_reconsider, reconsider_modal
-from bot.views.decision_notice import acknowledged_blocks, handoff, notice_actions, notice_blocks, preview_modal
+from bot.views.decision_notice import answered_blocks, handoff, notice_actions, notice_blocks, preview_modal
 from bot.views.decisions import SCORE_LABELS, decision_modal, parse_decision
 from bot.views.ids import Action, Callback
 from models import Decision, Idea, Stage
@@ -453,11 +453,25 @@ def test_only_no_go_and_not_now_notices_offer_reconsideration(outcome, expected)
 def test_acknowledging_a_notice_removes_its_buttons_and_adds_a_receipt():
     _, blocks = notice(Outcome.NO_GO)
     sent = [*blocks, notice_actions(make_idea(), 9, Outcome.NO_GO)]
-    after = acknowledged_blocks(sent, "today at 10:00")
+    after = answered_blocks(sent, "today at 10:00")
     assert not any(block["type"] == "actions" for block in after)
     assert after[:-1] == blocks
     assert after[-1]["type"] == "context"
     assert "You marked this understood today at 10:00." in everything(after[-1])
+    assert_slack_sdk_accepts_blocks(after)
+
+
+def test_asking_for_reconsideration_replaces_the_buttons_and_keeps_an_earlier_understood_receipt():
+    _, blocks = notice(Outcome.NOT_NOW)
+    sent = [*blocks, notice_actions(make_idea(), 9, Outcome.NOT_NOW)]
+
+    after = answered_blocks(sent, "yesterday", "today at 10:00")
+
+    assert not any(block["type"] == "actions" for block in after)
+    assert after[:-2] == blocks
+    assert "You marked this understood yesterday." in everything(after[-2])
+    assert "You asked for it to be reconsidered today at 10:00." in everything(after[-1])
+    assert "understood" not in everything(answered_blocks(sent, None, "today at 10:00")[len(blocks) :])
     assert_slack_sdk_accepts_blocks(after)
 
 
