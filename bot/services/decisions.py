@@ -261,12 +261,10 @@ def acknowledge(runtime: Runtime, decision_id: int | None, user_id: str) -> None
     runtime.outbox.kick(sent)
 
 
-def _notice_answered(
-    runtime: Runtime, session: Session, idea: Idea, decision: Decision, reconsidering_since: datetime | None = None
-) -> Update:
-    """The decision's notice again, its buttons replaced by what the submitter did with it."""
+def notice_of(runtime: Runtime, session: Session, idea: Idea, decision: Decision) -> tuple[str, list]:
+    """The notice `decision` sent (without its buttons), as the submitter read it."""
     previous = session.get(Decision, decision.corrects_id) if decision.corrects_id else None
-    text, blocks = decision_notice.notice_blocks(
+    return decision_notice.notice_blocks(
         idea,
         _proposal_of(decision),
         runtime.strategy,
@@ -274,6 +272,13 @@ def _notice_answered(
         weighted=decision.weighted_score,
         corrects=previous,
     )
+
+
+def _notice_answered(
+    runtime: Runtime, session: Session, idea: Idea, decision: Decision, reconsidering_since: datetime | None = None
+) -> Update:
+    """The decision's notice again, its buttons replaced by what the submitter did with it."""
+    text, blocks = notice_of(runtime, session, idea, decision)
     understood = slack_date(decision.acknowledged_at) if decision.acknowledged_at else None
     asked = slack_date(reconsidering_since) if reconsidering_since else None
     return Update(idea.id, Purpose.DECISION_NOTICE, text, decision_notice.answered_blocks(blocks, understood, asked))

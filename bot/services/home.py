@@ -12,15 +12,14 @@ from sqlalchemy.orm import Session
 
 from bot.db import transaction
 from bot.runtime import Runtime
-from bot.services.decisions import _proposal_of, latest_decision
+from bot.services.decisions import latest_decision, notice_of
 from bot.services.errors import Refused
 from bot.services.home_sections import COLUMNS, staff_pages
 from bot.services.intake import visible_idea
 from bot.services.portfolio import cached_portfolio
-from bot.views import decision_notice
 from bot.views.home import OVERVIEW, HomeIdea, HomeState, PersonHome, explanation_modal, home_view
 from bot.views.home_staff import SectionPage, StaffHome, staff_blocks
-from models import CoachingThread, Decision, HomeOpening, Idea, IdeaContributor, Stage
+from models import CoachingThread, HomeOpening, Idea, IdeaContributor, Stage
 from models.business_time import add_business_days
 
 OWN_IDEAS_READ = 15
@@ -141,15 +140,7 @@ def explanation(runtime: Runtime, idea_id: int | None, user_id: str) -> dict[str
     idea = found.idea
     with runtime.session_factory() as session:
         decision = latest_decision(session, idea.id)
-        previous = session.get(Decision, decision.corrects_id) if decision and decision.corrects_id else None
-    if decision is None:
-        raise Refused(f"{idea.reference} hasn't been decided yet.")
-    _, blocks = decision_notice.notice_blocks(
-        idea,
-        _proposal_of(decision),
-        runtime.strategy,
-        decider_id=decision.decided_by,
-        weighted=decision.weighted_score,
-        corrects=previous,
-    )
+        if decision is None:
+            raise Refused(f"{idea.reference} hasn't been decided yet.")
+        _, blocks = notice_of(runtime, session, idea, decision)
     return explanation_modal(idea, blocks)
