@@ -15,7 +15,7 @@ from bot.delivery import Post
 from bot.runtime import Runtime
 from bot.services.errors import Refused
 from bot.services.guards import ensure_stage_allows
-from bot.services.ideas import card_changed, coaching_note, existing_idea, locked_idea
+from bot.services.ideas import change_shown, coaching_note, existing_idea, locked_idea
 from bot.services.intake import load_idea
 from bot.services.once import claim, forget_old_keys
 from bot.views import coaching as views
@@ -65,7 +65,7 @@ def assign_coach(
         idea.coach_id = coach_id
         verb = "took on coaching" if actor_id == coach_id else f"assigned {user(coach_id)} to coach"
         stage_note = f"{user(actor_id)} {verb} {idea.reference}. Stage: {idea.current_stage.label}."
-        changes = card_changed(runtime, idea, stage_note, kickoff=False)
+        changes = change_shown(runtime, idea, stage_note, kickoff=False)
         text, blocks = views.kickoff(idea, runtime.strategy, previous_coach=previous)
         kickoff = kickoff_post(idea, coach_id, text, blocks)
         sent = runtime.outbox.add(session, [*changes, kickoff, _catch_up(runtime, session, idea, previous)])
@@ -137,7 +137,7 @@ def save_logframe(
             detail={"completed_cells": worksheet.completed_cells},
         )
         text, blocks = playback_message(idea, runtime.strategy, editor_id)
-        changes = [*coaching_note(idea, text, blocks), *card_changed(runtime, idea)]
+        changes = [*coaching_note(idea, text, blocks), *change_shown(runtime, idea)]
         sent = runtime.outbox.add(session, changes)
     runtime.outbox.kick(sent)
     return idea
@@ -185,7 +185,7 @@ def save_alignment(
         text = f"{user(actor_id)} confirmed how {idea.reference} connects to the strategy: {titles}."
         changes = [
             *coaching_note(idea, text + f"\n>{safe(note_text, 900)}"),
-            *card_changed(runtime, idea, text),
+            *change_shown(runtime, idea, text),
         ]
         sent = runtime.outbox.add(session, changes)
     runtime.outbox.kick(sent)
@@ -206,7 +206,7 @@ def mark_ready(runtime: Runtime, idea_id: int | None, actor_id: str) -> Idea:
         text = f"{user(actor_id)} marked {idea.reference} ready for a decision."
         notice_text, notice_blocks = views.ready_notice(idea)
         changes = [
-            *card_changed(runtime, idea, text),
+            *change_shown(runtime, idea, text),
             Post(runtime.settings.pmo_channel_id, notice_text, notice_blocks, idea_id=idea.id),
             *coaching_note(idea, text + " The PMO will decide and explain the decision to you directly."),
         ]
@@ -231,7 +231,7 @@ def withdraw(runtime: Runtime, idea_id: int | None, reason: str, actor_id: str, 
         idea = locked_idea(session, idea_id)
         idea.move(Move.WITHDRAW, actor_id=actor_id, at=now, detail={"reason": reason})
         text = f"{user(actor_id)} withdrew {idea.reference}: “{safe(reason, 900)}”"
-        changes = [*card_changed(runtime, idea, text), *coaching_note(idea, text)]
+        changes = [*change_shown(runtime, idea, text), *coaching_note(idea, text)]
         sent = runtime.outbox.add(session, changes)
     runtime.outbox.kick(sent)
     return idea
@@ -247,7 +247,7 @@ def revisit(runtime: Runtime, idea_id: int | None, actor_id: str) -> Idea:
         idea.revisit_on = None
         text = f"{user(actor_id)} reopened {idea.reference} for coaching."
         coach = f" {user(idea.coach_id)}, it's back with you." if idea.coach_id else " It needs a coach."
-        changes = [*card_changed(runtime, idea, text + coach), *coaching_note(idea, text + coach)]
+        changes = [*change_shown(runtime, idea, text + coach), *coaching_note(idea, text + coach)]
         sent = runtime.outbox.add(session, changes)
     runtime.outbox.kick(sent)
     return idea

@@ -14,7 +14,7 @@ from bot.runtime import Runtime
 from bot.services.coaching import kickoff_post
 from bot.services.errors import Refused
 from bot.services.guards import ensure_stage_allows
-from bot.services.ideas import card_changed, coaching_note, existing_idea, locked_idea
+from bot.services.ideas import change_shown, coaching_note, existing_idea, locked_idea
 from bot.services.once import Repeated, claim
 from bot.views import after_decision, decision_notice
 from bot.views.coaching import note
@@ -220,7 +220,7 @@ def _decision_messages(
         # People credited on the idea (their own idea joined it) follow it: they read the same explanation.
         *(Post(person, text, blocks[:-1], idea_id=idea.id) for person in idea.contributor_ids),
         *coaching_note(idea, thread_text, thread_blocks),
-        *card_changed(runtime, idea, card_note),
+        *change_shown(runtime, idea, card_note),
     ]
     if outcome is Outcome.GO:
         handoff_text, handoff_blocks = decision_notice.handoff(idea, proposal, runtime.strategy, decision.decided_by)
@@ -346,7 +346,7 @@ def reconsider(
             f"“{safe(new_information, 1500)}”"
         )
         coach = f" {user(idea.coach_id)}, it's back with you in coaching." if idea.coach_id else ""
-        changes = [*card_changed(runtime, idea, text), *coaching_note(idea, text + coach)]
+        changes = [*change_shown(runtime, idea, text), *coaching_note(idea, text + coach)]
         if decision := latest_decision(session, idea.id):  # its buttons are spent: the idea is back in coaching
             changes.append(_notice_answered(runtime, session, idea, decision, reconsidering_since=now))
         _, pmo_blocks = notice(text + (coach or " It needs a coach."))

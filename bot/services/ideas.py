@@ -1,4 +1,4 @@
-"""Loading ideas for a change, and the messages every change sends to the PMO's card."""
+"""Loading ideas for a change, and the messages that show every change: the PMO's card and the kickoff."""
 
 from __future__ import annotations
 
@@ -37,8 +37,8 @@ def locked_idea(session: Session, idea_id: int | None) -> Idea:
     return idea
 
 
-def card_changed(runtime: Runtime, idea: Idea, note_text: str | None = None, *, kickoff: bool = True) -> list[Message]:
-    """Refresh the intake card in place and, for a stage change, note it in the card's thread. The coaching
+def change_shown(runtime: Runtime, idea: Idea, note_text: str | None = None, *, kickoff: bool = True) -> list[Message]:
+    """The intake card refreshed in place and, for a stage change, a note in the card's thread. The coaching
     conversation's kickoff is refreshed too (its buttons are the moves allowed now), unless `kickoff` is
     False: assigning a coach posts a new kickoff instead."""
     text, blocks = messages.intake_card(idea, runtime.strategy)

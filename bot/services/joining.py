@@ -9,7 +9,7 @@ from bot.delivery import Message, Post
 from bot.runtime import Runtime
 from bot.services.coaching import ensure_staff
 from bot.services.errors import Refused
-from bot.services.ideas import card_changed, coaching_note, locked_idea
+from bot.services.ideas import change_shown, coaching_note, locked_idea
 from bot.views import joining as views
 from models import Idea, IdeaContributor, JoinProposal, Move
 from models.joining import Answer, JoinState, settle
@@ -108,8 +108,8 @@ def _settled(runtime: Runtime, session, proposal, later: Idea, earlier: Idea, us
             for person in [earlier.submitter_id]
             if person != later.submitter_id
         ],
-        *card_changed(runtime, later, note),
-        *card_changed(runtime, earlier, note),
+        *change_shown(runtime, later, note),
+        *change_shown(runtime, earlier, note),
         *coaching_note(later, note),
         *coaching_note(earlier, note),
     ]
