@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -27,11 +29,15 @@ class MessageRef:
     ts: str
 
 
+class MovedOn(Refused):
+    """The idea has moved on since the reminder: nothing to answer, and the reminder's buttons are spent."""
+
+
 def snooze(runtime: Runtime, nudge_id: int | None, actor_id: str, days: int, message: MessageRef | None) -> datetime:
     """Put off the idea's next nudge by `days` business days; returns until when."""
     now = runtime.clock()
     rules = rules_of(runtime)
-    with transaction(runtime.session_factory) as session:
+    with _retiring_if_moved_on(runtime, nudge_id, message, rules), transaction(runtime.session_factory) as session:
         claim(session, f"nudge:{nudge_id}:snooze", now, views.ALREADY_ANSWERED)
         nudge, idea = _nudge_for_action(runtime, session, nudge_id, actor_id, "snooze", now, rules)
         until = add_business_days(now, days, rules.calendar)
@@ -48,7 +54,7 @@ def on_it(runtime: Runtime, nudge_id: int | None, actor_id: str, message: Messag
     """Someone has taken the idea on: restart its stage clock and lift any snooze."""
     now = runtime.clock()
     rules = rules_of(runtime)
-    with transaction(runtime.session_factory) as session:
+    with _retiring_if_moved_on(runtime, nudge_id, message, rules), transaction(runtime.session_factory) as session:
         claim(session, f"nudge:{nudge_id}:on_it", now, views.ALREADY_ANSWERED)
         nudge, idea = _nudge_for_action(runtime, session, nudge_id, actor_id, "answer", now, rules)
         idea.clock_reset_at = now
@@ -82,8 +88,29 @@ def _nudge_for_action(
             f"Only the people this reminder is for, the coach of {idea.reference} or PMO staff can {doing} it."
         )
     if not still_current(facts_of(idea), NudgeKind(nudge.kind), nudge.clock_started_at, now, rules):
-        raise Refused(f"{idea.reference} has moved on since this reminder, so there's nothing to {doing}.")
+        raise MovedOn(f"{idea.reference} has moved on since this reminder, so there's nothing to {doing}.")
     return nudge, idea
+
+
+@contextmanager
+def _retiring_if_moved_on(
+    runtime: Runtime, nudge_id: int | None, message: MessageRef | None, rules: Rules
+) -> Iterator[None]:
+    """On a click at a reminder whose idea has moved on, the reminder loses its buttons (in a transaction of its
+    own: the answer's rolled back), and the person is still told why nothing changed."""
+    try:
+        yield
+    except MovedOn:
+        if message is not None:
+            with transaction(runtime.session_factory) as session:
+                nudge = session.get(Nudge, nudge_id)
+                idea = session.get(Idea, nudge.idea_id)
+                handled = _handled(
+                    runtime, session, nudge, idea, rules, views.moved_on_note(idea.reference, idea.current_stage.label)
+                )
+                ids = _replace(runtime, session, idea, message, handled)
+            runtime.outbox.kick(ids)
+        raise
 
 
 def _handled(runtime: Runtime, session: Session, nudge: Nudge, idea: Idea, rules: Rules, note_text: str):

@@ -153,6 +153,10 @@ def on_it_note(actor_id: str) -> str:
     return f":white_check_mark: {user(actor_id)} is on it. The clock has restarted."
 
 
+def moved_on_note(reference: str, stage_label: str) -> str:
+    return f":fast_forward: {reference} has moved on since this reminder (it is {stage_label.lower()} now)."
+
+
 def handled_message(notice: NudgeNotice, note_text: str) -> tuple[str, Blocks]:
     """The nudge once someone has snoozed it or taken it on: the same words, no buttons, who did what."""
     text, body = _body(notice)

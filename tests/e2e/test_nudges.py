@@ -171,7 +171,9 @@ def test_someone_else_cannot_snooze_or_take_it_on(runtime, slack, session_factor
     assert slack.fake.calls_to("chat.update") == []
 
 
-def test_a_reminder_about_an_idea_that_moved_on_cannot_be_snoozed(runtime, slack, session_factory):
+def test_a_reminder_about_an_idea_that_moved_on_cannot_be_snoozed_and_loses_its_buttons(
+    runtime, slack, session_factory
+):
     idea_id, post, buttons = unassigned_nudge(runtime, slack, session_factory)
     change_idea(session_factory, idea_id, stage=Stage.IN_COACHING, coach_id=COACH_2, stage_entered_at=SENT_AT)
 
@@ -179,6 +181,10 @@ def test_a_reminder_about_an_idea_that_moved_on_cannot_be_snoozed(runtime, slack
 
     assert "has moved on since this reminder" in slack.fake.only("chat.postEphemeral")["text"]
     assert load(session_factory, idea_id).snoozed_until is None
+    retired = slack.fake.only("chat.update")  # the clicked reminder, as Slack sent it back
+    assert retired["channel"] == post["channel"]
+    assert not [block for block in retired["blocks"] if block["type"] == "actions"]
+    assert f"IDEA-{idea_id} has moved on since this reminder (it is in coaching now)" in retired.mrkdwn
 
 
 def test_coach_this_on_the_nudge_assigns_the_clicker(runtime, slack, session_factory):
