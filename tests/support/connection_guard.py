@@ -70,13 +70,17 @@ def take() -> list[str]:
 def held_while_slack_answers(fake, method: str, engine, work) -> int:
     """How many of `engine`'s connections are checked out while `fake` holds the first `method` call that
     `work()` (run on a thread of its own) makes; the call is then answered and `work` finishes."""
-    before = len(fake.calls_to(method))
+
+    def arrived() -> int:  # arrivals, unlike recorded calls, are never reset
+        return sum(name == method for _, name, _ in list(fake.arrivals))
+
+    before = arrived()
     gate = fake.hold(method)
     worker = threading.Thread(target=work)
     worker.start()
     try:
         deadline = time.monotonic() + 5
-        while sum(arrived == method for _, arrived, _ in list(fake.arrivals)) <= before:
+        while arrived() <= before:
             assert time.monotonic() < deadline, f"{method} never reached Slack"
             time.sleep(0.01)
         return engine.pool.checkedout()
