@@ -197,9 +197,10 @@ def connect(app: App, app_token: str) -> SocketModeHandler:
 def serve_forever(handler: SocketModeHandler, stopping: Callable[[], object] = lambda: None) -> None:
     """Block until SIGTERM or Ctrl-C (the client reconnects by itself meanwhile). On the way out the
     connection closes first, so Slack sends nothing more here, then `stopping` finishes what is in flight."""
+    _sigterm.serving = True
     try:
-        while True:
-            time.sleep(3600)
+        while not _sigterm.requested.wait(3600):
+            pass
     except KeyboardInterrupt:
         pass
     finally:
@@ -207,11 +208,27 @@ def serve_forever(handler: SocketModeHandler, stopping: Callable[[], object] = l
         stopping()
 
 
+class _Sigterm:
+    """What SIGTERM has asked for, and whether the server is up yet."""
+
+    def __init__(self) -> None:
+        self.requested = threading.Event()
+        self.serving = False
+
+
+_sigterm = _Sigterm()
+
+
 def exit_on_sigterm() -> None:
-    """SIGTERM ends the process as Ctrl-C does, through `finally` blocks, with exit status 0. Installed
-    before connecting, so a stop that comes during the start still exits cleanly."""
-    signal.signal(signal.SIGTERM, _exit_quietly)
+    """SIGTERM stops the process with exit status 0. While it starts (installed before connecting), SIGTERM
+    ends the start at once, as Ctrl-C does, through `finally` blocks; once serving, it ends the wait in
+    `serve_forever`. The request is also kept: an exit raised where Python swallows exceptions (it once
+    landed in an import's clean-up callback, and the process served on) still stops the server as soon as it
+    is up."""
+    signal.signal(signal.SIGTERM, _on_sigterm)
 
 
-def _exit_quietly(_signum, _frame) -> None:
-    raise SystemExit(0)
+def _on_sigterm(_signum, _frame) -> None:
+    _sigterm.requested.set()
+    if not _sigterm.serving:
+        raise SystemExit(0)
