@@ -76,6 +76,16 @@ class Call:
         """Everything Slack would render as mrkdwn: the top-level text and every mrkdwn text object."""
         return "\n".join([self.args.get("text") or "", *_texts(self._blocks(), only_type="mrkdwn")])
 
+    @property
+    def action_ids(self) -> list[str]:
+        """The action_id of every element in the call's actions blocks, in order (a message's buttons)."""
+        return [
+            element["action_id"]
+            for block in self._blocks()
+            if block["type"] == "actions"
+            for element in block["elements"]
+        ]
+
     def _blocks(self) -> list:
         return self.args.get("blocks") or (self.args.get("view") or {}).get("blocks") or []
 

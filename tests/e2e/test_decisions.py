@@ -80,7 +80,7 @@ def test_each_outcome_sends_the_dm_thread_post_and_card_update(slack, session_fa
     assert "*Effort and cost* (20%): *2/5*, Solid on effort for this idea" in dm.mrkdwn
     assert "Consumer loan decision in under 1 day" in dm.mrkdwn
     assert SPECIFIC in dm.mrkdwn
-    dm_buttons = [e["action_id"] for b in dm["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    dm_buttons = dm.action_ids
     assert dm_buttons[:2] == [Action.ASK_QUESTION, Action.UNDERSTOOD]
     preview_text = "\n".join(b["text"]["text"] for b in preview["blocks"] if b.get("text", {}).get("type") == "mrkdwn")
     assert SPECIFIC in preview_text and "weighted *3.6 of 5*" in preview_text

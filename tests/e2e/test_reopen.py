@@ -9,10 +9,6 @@ from tests.support.flows import click_card, coach_this, coaching_thread, kickoff
 from tests.support.nudging import change_idea
 
 
-def card_actions(call) -> list[str]:
-    return [e["action_id"] for b in call["blocks"] if b["type"] == "actions" for e in b["elements"]]
-
-
 def stage_of(session_factory, idea_id: int) -> Stage:
     with session_factory() as session:
         return session.get(Idea, idea_id).current_stage
@@ -35,7 +31,7 @@ def test_pmo_staff_reopen_a_not_now_idea_from_its_card(slack, session_factory):
     card = slack.fake.only_in("chat.update", PMO_CHANNEL)
     assert card["channel"] == PMO_CHANNEL
     assert "In coaching" in card.mrkdwn
-    assert Action.REVISIT not in card_actions(card) and Action.ASSIGN_COACH in card_actions(card)
+    assert Action.REVISIT not in card.action_ids and Action.ASSIGN_COACH in card.action_ids
     notes = [post for post in slack.fake.calls_to("chat.postMessage") if "reopened" in post["text"]]
     thread = coaching_thread(session_factory, idea_id)
     assert sorted((post["channel"], post["thread_ts"]) for post in notes) == sorted(

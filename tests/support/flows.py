@@ -76,12 +76,7 @@ def kickoff_buttons(slack, thread: CoachingThread) -> list[str]:
     """The buttons of the coaching kickoff as the one chat.update since the last reset left it."""
     kickoff = slack.fake.only_in("chat.update", thread.channel_id)
     assert kickoff["ts"] == thread.thread_ts, "the update was not of the kickoff"
-    return [
-        element["action_id"]
-        for block in kickoff["blocks"]
-        if block["type"] == "actions"
-        for element in block["elements"]
-    ]
+    return kickoff.action_ids
 
 
 CRITERIA = ("strategic-fit", "member-impact", "effort", "risk", "readiness")
