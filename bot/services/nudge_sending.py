@@ -14,8 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from bot.db import transaction
 from bot.delivery import Post
@@ -28,7 +29,16 @@ from bot.services.sweep_report import Outcome, SweepItem, SweepReport
 from bot.services.working_hours import ZoneBook, sending_window
 from bot.views import nudges as views
 from models import DeliveryStatus, Idea, Nudge
-from models.nudging import Audience, NudgeKind, Rules, clock_start, kind_for, next_nudge, still_current
+from models.nudging import (
+    Audience,
+    ClockFacts,
+    NudgeKind,
+    Rules,
+    clock_start,
+    kind_for,
+    next_nudge,
+    still_current,
+)
 
 log = logging.getLogger(__name__)
 
@@ -171,10 +181,14 @@ def _recipients(runtime: Runtime, nudge_id: int) -> list[str]:
     """Whom a retried nudge would reach now, read without a lock (the claim reads it again)."""
     with runtime.session_factory() as session:
         nudge = session.get(Nudge, nudge_id)
-        row = nudge and session.execute(select(*IDEA_COLUMNS).where(Idea.id == nudge.idea_id)).first()
-        if row is None:
-            return []
-        return target_for(runtime, session, row.id, facts_of(row), Audience(nudge.audience)).users
+        return _target_now(runtime, session, nudge)[2].users if nudge is not None else []
+
+
+def _target_now(runtime: Runtime, session: Session, nudge: Nudge) -> tuple[Row, ClockFacts, Target]:
+    """The nudge's idea as its clocks read it, their facts, and whom the nudge would reach now."""
+    row = session.execute(select(*IDEA_COLUMNS).where(Idea.id == nudge.idea_id)).one()
+    facts = facts_of(row)
+    return row, facts, target_for(runtime, session, row.id, facts, Audience(nudge.audience))
 
 
 def _reclaim(
@@ -193,10 +207,8 @@ def _reclaim(
         ).first()
         if nudge is None:
             return None
-        row = session.execute(select(*IDEA_COLUMNS).where(Idea.id == nudge.idea_id)).first()
-        facts = facts_of(row)
+        row, facts, target = _target_now(runtime, session, nudge)
         kind, audience = NudgeKind(nudge.kind), Audience(nudge.audience)
-        target = target_for(runtime, session, row.id, facts, audience)
         notice = notice_for(
             runtime,
             session,
