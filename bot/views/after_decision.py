@@ -8,6 +8,8 @@ from bot.views.blocks import (
     Blocks,
     actions,
     button,
+    choices,
+    input_block,
     input_value,
     modal,
     option,
@@ -67,32 +69,15 @@ def feedback_prompt(idea: Idea) -> tuple[str, Blocks]:
 
 
 def feedback_modal(idea: Idea) -> dict[str, Any]:
+    ratings = [option(label, str(value)) for value, label in SCORE_LABELS.items()]
+    anonymity = [option("Don't link this to me or my idea", "yes")]
     return modal(
         Callback.FEEDBACK,
         "How did it go?",
         [
-            {
-                "type": "input",
-                "block_id": "rating",
-                "label": {"type": "plain_text", "text": "How was the process?"},
-                "element": {
-                    "type": "radio_buttons",
-                    "action_id": Action.INPUT,
-                    "options": [option(label, str(value)) for value, label in SCORE_LABELS.items()],
-                },
-            },
+            input_block("rating", "How was the process?", choices("radio_buttons", ratings)),
             text_input("comment", "Anything to tell the PMO?", max_length=1000, optional=True),
-            {
-                "type": "input",
-                "block_id": "anonymous",
-                "optional": True,
-                "label": {"type": "plain_text", "text": "Anonymity"},
-                "element": {
-                    "type": "checkboxes",
-                    "action_id": Action.INPUT,
-                    "options": [option("Don't link this to me or my idea", "yes")],
-                },
-            },
+            input_block("anonymous", "Anonymity", choices("checkboxes", anonymity), optional=True),
         ],
         submit="Send",
         metadata=str(idea.id),

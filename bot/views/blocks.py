@@ -106,6 +106,13 @@ def text_input(
         element["initial_value"] = clip(initial, max_length)
     if placeholder:
         element["placeholder"] = {"type": "plain_text", "text": clip(placeholder, 150)}
+    return input_block(block_id, label, element, optional=optional, hint=hint)
+
+
+def input_block(
+    block_id: str, label: str, element: dict[str, Any], *, optional: bool = False, hint: str = ""
+) -> dict[str, Any]:
+    """An input block around `element`, whose action_id is Action.INPUT (input_value reads it by block)."""
     block = {
         "type": "input",
         "block_id": block_id,
@@ -116,6 +123,14 @@ def text_input(
     if hint:
         block["hint"] = {"type": "plain_text", "text": clip(hint, 2000)}
     return block
+
+
+def choices(kind: str, options: list[dict[str, Any]], initial: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A radio_buttons, checkboxes or static_select element offering `options`, `initial` chosen."""
+    element: dict[str, Any] = {"type": kind, "action_id": Action.INPUT, "options": options}
+    if initial:
+        element["initial_option"] = initial
+    return element
 
 
 def modal(

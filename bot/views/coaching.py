@@ -11,6 +11,7 @@ from bot.views.blocks import (
     button,
     context,
     fields,
+    input_block,
     input_value,
     modal,
     section,
@@ -18,7 +19,7 @@ from bot.views.blocks import (
     text_input,
 )
 from bot.views.ids import Action, Callback
-from bot.views.intake import goal_option_groups
+from bot.views.intake import goals_select
 from bot.views.logframe import FIELD_LABELS, GOAL_OBJECTIVE
 from bot.views.messages import goals_text, heading
 from bot.views.text import date, link, quote, safe, user
@@ -173,12 +174,7 @@ def assign_coach_modal(idea: Idea) -> dict[str, Any]:
         "Assign a coach",
         [
             section(f"Who should coach *{safe(heading(idea), 200)}*?"),
-            {
-                "type": "input",
-                "block_id": COACH_BLOCK,
-                "label": {"type": "plain_text", "text": "Coach"},
-                "element": element,
-            },
+            input_block(COACH_BLOCK, "Coach", element),
         ],
         submit="Assign",
         metadata=str(idea.id),
@@ -190,27 +186,13 @@ def parse_assign_coach(view: dict[str, Any]) -> str:
 
 
 def alignment_modal(idea: Idea, strategy: Strategy) -> dict[str, Any]:
-    groups = goal_option_groups(strategy, unsure=False)
-    element: dict[str, Any] = {
-        "type": "multi_static_select",
-        "action_id": Action.INPUT,
-        "placeholder": {"type": "plain_text", "text": "Choose goals"},
-        "option_groups": groups,
-    }
-    chosen = [option for group in groups for option in group["options"] if option["value"] in idea.goal_ids]
-    if chosen:
-        element["initial_options"] = chosen
+    goals = goals_select(strategy, idea.goal_ids, unsure=False)
     return modal(
         Callback.ALIGNMENT,
         "Strategy alignment",
         [
             section(f"Which of this year's goals does *{safe(heading(idea), 200)}* serve, and how?"),
-            {
-                "type": "input",
-                "block_id": GOALS_BLOCK,
-                "label": {"type": "plain_text", "text": "Annual goals"},
-                "element": element,
-            },
+            input_block(GOALS_BLOCK, "Annual goals", goals),
             text_input(
                 NOTE_BLOCK,
                 "How it connects to the strategy",

@@ -8,8 +8,10 @@ from typing import Any
 from bot.config import Strategy
 from bot.views.blocks import (
     Blocks,
+    choices,
     context,
     header,
+    input_block,
     input_value,
     modal,
     option,
@@ -19,7 +21,7 @@ from bot.views.blocks import (
 )
 from bot.views.effort import effort_input, effort_value
 from bot.views.ids import Action, Callback
-from bot.views.intake import goal_option_groups
+from bot.views.intake import goals_select
 from bot.views.messages import heading
 from bot.views.text import safe, user
 from models import Idea
@@ -44,75 +46,70 @@ def _date_input(block_id: str, label: str, hint: str, initial: date | None) -> d
     element: dict[str, Any] = {"type": "datepicker", "action_id": Action.INPUT}
     if initial:
         element["initial_date"] = initial.isoformat()
-    return {
-        "type": "input",
-        "block_id": block_id,
-        "optional": True,
-        "label": {"type": "plain_text", "text": label},
-        "hint": {"type": "plain_text", "text": hint},
-        "element": element,
-    }
+    return input_block(block_id, label, element, optional=True, hint=hint)
 
 
 def decision_modal(
     idea: Idea, strategy: Strategy, prefill: Proposal | None = None, *, correcting: bool = False, early: bool = False
 ) -> dict[str, Any]:
+    """The form a PMO decider fills in: outcome, a score and reason per criterion, the explanation the
+    submitter reads, and what a Go needs. `prefill` is a proposal sent back from its preview to be edited."""
     prefill = prefill or Proposal(goals_considered=idea.goal_ids)
-    total_weight = sum(criterion.weight for criterion in strategy.criteria)
+    blocks = [
+        *_opening(idea, correcting=correcting, early=early),
+        *_outcome_inputs(prefill),
+        header("Scores against the strategy"),
+        *_score_inputs(strategy, prefill),
+        header("The explanation"),
+        *_explanation_inputs(strategy, prefill),
+        header("For Go"),
+        *_go_inputs(strategy, prefill),
+    ]
+    return modal(Callback.DECISION, "Decide", blocks, submit="Preview", metadata=str(idea.id))
+
+
+def _opening(idea: Idea, *, correcting: bool, early: bool) -> Blocks:
     intro = (
         f"*{safe(heading(idea), 200)}* · {idea.current_stage.label} · coach {user(idea.coach_id)} · "
         f"LogFrame {idea.worksheet.completeness}"
     )
-    blocks: Blocks = [section(intro)]
     if correcting:
-        blocks.append(
+        return [
+            section(intro),
             context(
                 ":pencil2: This will be sent as a *correction*: the submitter gets a new notice "
                 "and the original decision stays on record."
-            )
-        )
-    elif early:
-        blocks.append(context(":warning: This idea hasn't been marked ready for a decision yet."))
-    outcome_element: dict[str, Any] = {
-        "type": "radio_buttons",
-        "action_id": Action.INPUT,
-        "options": [option(item.label, item.value) for item in Outcome],
-    }
-    if prefill.outcome in Outcome.__members__.values():
-        outcome_element["initial_option"] = option(Outcome(prefill.outcome).label, prefill.outcome)
-    blocks.append(
-        {
-            "type": "input",
-            "block_id": "outcome",
-            "label": {"type": "plain_text", "text": "Decision"},
-            "element": outcome_element,
-        }
-    )
-    blocks.append(
-        _date_input("revisit_on", "Revisit on (for Not now)", "When the PMO will bring it back.", prefill.revisit_on)
-    )
-    blocks.append(header("Scores against the strategy"))
+            ),
+        ]
+    if early:
+        return [section(intro), context(":warning: This idea hasn't been marked ready for a decision yet.")]
+    return [section(intro)]
+
+
+def _outcome_inputs(prefill: Proposal) -> Blocks:
+    known = prefill.outcome in Outcome.__members__.values()
+    initial = option(Outcome(prefill.outcome).label, prefill.outcome) if known else None
+    outcomes = choices("radio_buttons", [option(item.label, item.value) for item in Outcome], initial)
+    return [
+        input_block("outcome", "Decision", outcomes),
+        _date_input("revisit_on", "Revisit on (for Not now)", "When the PMO will bring it back.", prefill.revisit_on),
+    ]
+
+
+def _score_inputs(strategy: Strategy, prefill: Proposal) -> Blocks:
+    """A score (1 to 5) and its reason for each criterion, with the criterion's share of the total."""
+    total_weight = sum(criterion.weight for criterion in strategy.criteria)
     given = {score.criterion_id: score for score in prefill.scores}
+    blocks: Blocks = []
     for criterion in strategy.criteria:
         share = round(100 * criterion.weight / total_weight)
-        score_element: dict[str, Any] = {
-            "type": "static_select",
-            "action_id": Action.INPUT,
-            "placeholder": {"type": "plain_text", "text": "1 to 5"},
-            "options": [option(label, str(value)) for value, label in SCORE_LABELS.items()],
-        }
         earlier = given.get(criterion.id)
-        if earlier and earlier.score in SCORE_LABELS:
-            score_element["initial_option"] = option(SCORE_LABELS[earlier.score], str(earlier.score))
-        blocks.append(
-            {
-                "type": "input",
-                "block_id": f"score:{criterion.id}",
-                "label": {"type": "plain_text", "text": f"{criterion.title} ({share}% of the score)"},
-                "hint": {"type": "plain_text", "text": criterion.question},
-                "element": score_element,
-            }
-        )
+        known = earlier is not None and earlier.score in SCORE_LABELS
+        initial = option(SCORE_LABELS[earlier.score], str(earlier.score)) if known else None
+        scores = choices("static_select", [option(label, str(value)) for value, label in SCORE_LABELS.items()], initial)
+        scores["placeholder"] = {"type": "plain_text", "text": "1 to 5"}
+        label = f"{criterion.title} ({share}% of the score)"
+        blocks.append(input_block(f"score:{criterion.id}", label, scores, hint=criterion.question))
         blocks.append(
             text_input(
                 f"reason:{criterion.id}",
@@ -123,26 +120,15 @@ def decision_modal(
                 initial=earlier.reason if earlier else "",
             )
         )
-    groups = goal_option_groups(strategy, unsure=False)
-    goals_element: dict[str, Any] = {
-        "type": "multi_static_select",
-        "action_id": Action.INPUT,
-        "option_groups": groups,
-        "placeholder": {"type": "plain_text", "text": "Choose goals"},
-    }
-    chosen = [o for g in groups for o in g["options"] if o["value"] in prefill.goals_considered]
-    if chosen:
-        goals_element["initial_options"] = chosen
-    blocks.append(header("The explanation"))
-    blocks.append(
-        {
-            "type": "input",
-            "block_id": "goals",
-            "element": goals_element,
-            "label": {"type": "plain_text", "text": "Annual goals this was weighed against"},
-        }
-    )
-    blocks.append(
+    return blocks
+
+
+def _explanation_inputs(strategy: Strategy, prefill: Proposal) -> Blocks:
+    """What the submitter reads: the goals weighed, why, other ways, and what would change the answer."""
+    goals = goals_select(strategy, prefill.goals_considered, unsure=False)
+    for_a_no = "Required for No-go and Not now."
+    return [
+        input_block("goals", "Annual goals this was weighed against", goals),
         text_input(
             "rationale",
             "Why, in plain words",
@@ -150,47 +136,36 @@ def decision_modal(
             min_length=RATIONALE_MIN_CHARS,
             initial=prefill.rationale,
             hint="The specific reasons, in terms the submitter will recognise. They read this first.",
-        )
-    )
-    blocks.append(
+        ),
         text_input(
             "alternatives",
             "Other ways to reach the same goal",
             max_length=EXPLANATION_MAX,
             optional=True,
             initial=prefill.alternatives,
-            hint="Required for No-go and Not now.",
-        )
-    )
-    blocks.append(
+            hint=for_a_no,
+        ),
         text_input(
             "what_would_change",
             "What would change the answer, or how to bring it back",
             max_length=EXPLANATION_MAX,
             optional=True,
             initial=prefill.what_would_change,
-            hint="Required for No-go and Not now.",
-        )
-    )
-    blocks.append(header("For Go"))
-    blocks.append(
-        text_input("next_steps", "Next steps", max_length=EXPLANATION_MAX, optional=True, initial=prefill.next_steps)
-    )
-    owner_element: dict[str, Any] = {"type": "users_select", "action_id": Action.INPUT}
+            hint=for_a_no,
+        ),
+    ]
+
+
+def _go_inputs(strategy: Strategy, prefill: Proposal) -> Blocks:
+    owner: dict[str, Any] = {"type": "users_select", "action_id": Action.INPUT}
     if prefill.owner_id:
-        owner_element["initial_user"] = prefill.owner_id
-    blocks.append(
-        {
-            "type": "input",
-            "block_id": "owner",
-            "optional": True,
-            "element": owner_element,
-            "label": {"type": "plain_text", "text": "Delivery owner"},
-        }
-    )
-    blocks.append(_date_input("target_start", "Target start", "When delivery should begin.", prefill.target_start))
-    blocks.append(effort_input(strategy, prefill.effort))
-    return modal(Callback.DECISION, "Decide", blocks, submit="Preview", metadata=str(idea.id))
+        owner["initial_user"] = prefill.owner_id
+    return [
+        text_input("next_steps", "Next steps", max_length=EXPLANATION_MAX, optional=True, initial=prefill.next_steps),
+        input_block("owner", "Delivery owner", owner, optional=True),
+        _date_input("target_start", "Target start", "When delivery should begin.", prefill.target_start),
+        effort_input(strategy, prefill.effort),
+    ]
 
 
 def _date_value(value: str) -> date | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.config import Strategy
+from bot.views.blocks import input_block
 from bot.views.ids import Action
 
 
@@ -14,14 +15,8 @@ def effort_input(strategy: Strategy, initial: float | None) -> dict[str, Any]:
     element["min_value"] = "0"
     if initial is not None:
         element["initial_value"] = f"{initial:g}"
-    return {
-        "type": "input",
-        "block_id": "effort",
-        "optional": True,
-        "element": element,
-        "label": {"type": "plain_text", "text": f"Rough effort ({unit})"},
-        "hint": {"type": "plain_text", "text": "A rough size; the portfolio counts it against the year's capacity."},
-    }
+    hint = "A rough size; the portfolio counts it against the year's capacity."
+    return input_block("effort", f"Rough effort ({unit})", element, optional=True, hint=hint)
 
 
 def effort_text(effort: float | None, strategy: Strategy) -> str:

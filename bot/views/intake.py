@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from bot.config import Strategy
-from bot.views.blocks import input_value, option, state_of, text_input
+from bot.views.blocks import choices, input_block, input_value, option, state_of, text_input
 from bot.views.ids import Action, Callback
 from bot.views.text import clip
 from models.intake import (
@@ -78,9 +79,25 @@ def goal_option_groups(strategy: Strategy, *, unsure: bool = True) -> list[dict[
     return groups
 
 
+def goals_select(strategy: Strategy, chosen: Iterable[str] = (), *, unsure: bool = True) -> dict[str, Any]:
+    """A multi-select of the annual goals by pillar, those in `chosen` already chosen."""
+    groups = goal_option_groups(strategy, unsure=unsure)
+    element: dict[str, Any] = {
+        "type": "multi_static_select",
+        "action_id": Action.INPUT,
+        "placeholder": {"type": "plain_text", "text": "Choose goals"},
+        "option_groups": groups,
+    }
+    wanted = set(chosen)
+    if initial := [item for group in groups for item in group["options"] if item["value"] in wanted]:
+        element["initial_options"] = initial
+    return element
+
+
 def intake_modal(
     strategy: Strategy, *, title: str = "", proposal: str = "", source: IntakeSource | None = None
 ) -> dict[str, Any]:
+    """The idea form `/idea` and the message shortcut open; `title` and `proposal` prefill it."""
     source = source or IntakeSource()
     intro = (
         "Every idea gets a PMO coach who helps you shape it and connect it to our goals. "
@@ -88,6 +105,43 @@ def intake_modal(
     )
     if source.channel_id:
         intro += "\nWe'll keep a link to the message this idea came from."
+    beneficiaries = choices("checkboxes", [option(item.label, item.value) for item in Beneficiary])
+    goals = goals_select(strategy)
+    help_offer = choices("radio_buttons", [option(item.label, item.value) for item in HelpOffer])
+    blocks = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": intro}},
+        _text_input(
+            Field.TITLE,
+            "A short title",
+            "For example: Text members when a loan document is missing",
+            multiline=False,
+            initial=title,
+        ),
+        _text_input(
+            Field.PROBLEM, "The problem or opportunity", "What happens today, and who feels it?", multiline=True
+        ),
+        _text_input(Field.PROPOSAL, "Your idea", "What would you change?", multiline=True, initial=proposal),
+        input_block(Field.BENEFICIARIES.value, "Who would benefit?", beneficiaries),
+        _text_input(
+            Field.BENEFICIARY_DETAIL, "Who exactly?", "Which members, or which department or team", multiline=False
+        ),
+        input_block(
+            Field.GOALS.value,
+            f"Which {strategy.year} goals does it serve?",
+            goals,
+            hint="Pick one or more, or “Not sure” and your coach will help.",
+        ),
+        _text_input(
+            Field.SUCCESS,
+            "How would we know it worked?",
+            "A number, a complaint that stops, a faster time: a rough guess is fine.",
+            multiline=True,
+        ),
+        _text_input(
+            Field.TRIED, "Anything already tried?", "Workarounds, earlier attempts, what you learned.", multiline=True
+        ),
+        input_block(Field.HELP.value, "Would you like to help deliver it?", help_offer),
+    ]
     return {
         "type": "modal",
         "callback_id": Callback.INTAKE,
@@ -95,76 +149,7 @@ def intake_modal(
         "title": {"type": "plain_text", "text": "Submit an idea"},
         "submit": {"type": "plain_text", "text": "Submit idea"},
         "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": [
-            {"type": "section", "text": {"type": "mrkdwn", "text": intro}},
-            _text_input(
-                Field.TITLE,
-                "A short title",
-                "For example: Text members when a loan document is missing",
-                multiline=False,
-                initial=title,
-            ),
-            _text_input(
-                Field.PROBLEM,
-                "The problem or opportunity",
-                "What happens today, and who feels it?",
-                multiline=True,
-            ),
-            _text_input(Field.PROPOSAL, "Your idea", "What would you change?", multiline=True, initial=proposal),
-            {
-                "type": "input",
-                "block_id": Field.BENEFICIARIES.value,
-                "label": {"type": "plain_text", "text": "Who would benefit?"},
-                "element": {
-                    "type": "checkboxes",
-                    "action_id": Action.INPUT,
-                    "options": [option(item.label, item.value) for item in Beneficiary],
-                },
-            },
-            _text_input(
-                Field.BENEFICIARY_DETAIL,
-                "Who exactly?",
-                "Which members, or which department or team",
-                multiline=False,
-            ),
-            {
-                "type": "input",
-                "block_id": Field.GOALS.value,
-                "label": {"type": "plain_text", "text": f"Which {strategy.year} goals does it serve?"},
-                "hint": {
-                    "type": "plain_text",
-                    "text": "Pick one or more, or “Not sure” and your coach will help.",
-                },
-                "element": {
-                    "type": "multi_static_select",
-                    "action_id": Action.INPUT,
-                    "placeholder": {"type": "plain_text", "text": "Choose goals"},
-                    "option_groups": goal_option_groups(strategy),
-                },
-            },
-            _text_input(
-                Field.SUCCESS,
-                "How would we know it worked?",
-                "A number, a complaint that stops, a faster time: a rough guess is fine.",
-                multiline=True,
-            ),
-            _text_input(
-                Field.TRIED,
-                "Anything already tried?",
-                "Workarounds, earlier attempts, what you learned.",
-                multiline=True,
-            ),
-            {
-                "type": "input",
-                "block_id": Field.HELP.value,
-                "label": {"type": "plain_text", "text": "Would you like to help deliver it?"},
-                "element": {
-                    "type": "radio_buttons",
-                    "action_id": Action.INPUT,
-                    "options": [option(item.label, item.value) for item in HelpOffer],
-                },
-            },
-        ],
+        "blocks": blocks,
     }
 
 

@@ -7,8 +7,10 @@ from typing import Any
 from bot.config import Strategy
 from bot.views.blocks import (
     Blocks,
+    choices,
     context,
     header,
+    input_block,
     input_value,
     modal,
     option,
@@ -16,7 +18,7 @@ from bot.views.blocks import (
     state_of,
     text_input,
 )
-from bot.views.ids import Action, Callback
+from bot.views.ids import Callback
 from bot.views.text import safe, user
 from models import Idea
 from models.logframe import (
@@ -90,15 +92,10 @@ def _cell(key: str, worksheet: Worksheet, *, hint: str = "", multiline: bool = T
 
 def logframe_modal(idea: Idea, strategy: Strategy) -> dict[str, Any]:
     worksheet = idea.worksheet
-    goal_element: dict[str, Any] = {
-        "type": "static_select",
-        "action_id": Action.INPUT,
-        "placeholder": {"type": "plain_text", "text": "Choose an annual goal"},
-        "options": [option(goal.title, goal.id) for goal in strategy.goals],
-    }
     chosen = strategy.goal(worksheet.get(GOAL_OBJECTIVE))
-    if chosen:
-        goal_element["initial_option"] = option(chosen.title, chosen.id)
+    initial = option(chosen.title, chosen.id) if chosen else None
+    goal_element = choices("static_select", [option(goal.title, goal.id) for goal in strategy.goals], initial)
+    goal_element["placeholder"] = {"type": "plain_text", "text": "Choose an annual goal"}
     blocks: Blocks = [
         section(
             f"*{idea.reference}* · LogFrame so far: *{worksheet.completeness}*. "
@@ -110,15 +107,7 @@ def logframe_modal(idea: Idea, strategy: Strategy) -> dict[str, Any]:
         blocks.append(header(title))
         blocks.append(context(guide))
         if level is Level.GOAL:
-            blocks.append(
-                {
-                    "type": "input",
-                    "block_id": GOAL_OBJECTIVE,
-                    "optional": True,
-                    "label": {"type": "plain_text", "text": "Annual goal"},
-                    "element": goal_element,
-                }
-            )
+            blocks.append(input_block(GOAL_OBJECTIVE, "Annual goal", goal_element, optional=True))
         elif level is Level.OUTCOMES:
             for number in range(1, MAX_OUTCOMES + 1):
                 blocks.append(_cell(outcome_key(number, Column.OBJECTIVE), worksheet, multiline=False))
