@@ -90,6 +90,11 @@ class Outbox:
             session.info.setdefault(self._stash, {}).update(leased)
         return [row.id for row in rows]
 
+    def opening(self, session: Session, idea_id: int, purpose: str, helper_id: str) -> bool:
+        """Whether a conversation with `helper_id` that a post remembered as `purpose` opens is still waiting
+        for that post's delivery (in `session`'s transaction)."""
+        return store.opening(session, idea_id, purpose, helper_id)
+
     def _committed(self, session: Session) -> None:
         leased = session.info.pop(self._stash, None)
         if not leased:

@@ -326,6 +326,18 @@ def cancel(session: Session, row_id: int, now: datetime) -> None:
     )
 
 
+def opening(session: Session, idea_id: int, purpose: str, helper_id: str) -> bool:
+    """Whether a post remembered as `purpose` that opens the idea's conversation with `helper_id` is still
+    to be delivered: what belongs in its thread can queue behind it rather than open another."""
+    waiting = exists().where(
+        OutboxMessage.idea_id == idea_id,
+        OutboxMessage.remember_as == purpose,
+        OutboxMessage.opens_thread_for == helper_id,
+        OutboxMessage.status == OutboxStatus.PENDING,
+    )
+    return bool(session.scalar(select(waiting)))
+
+
 def status_of(session_factory: sessionmaker[Session], row_id: int) -> str | None:
     with session_factory() as session:
         return session.scalar(select(OutboxMessage.status).where(OutboxMessage.id == row_id))

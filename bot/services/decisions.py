@@ -308,9 +308,11 @@ def ask_question(runtime: Runtime, idea_id: int | None, user_id: str) -> None:
         claim(session, asked, runtime.clock(), already_asked(helper))
         if thread is None:
             kickoff = _question_kickoff(idea, helper)
-            # In the kickoff's thread, in the same group DM (and so in the kickoff's order).
+            # In the kickoff's thread, in the same group DM (and so in the kickoff's order). A coaching kickoff
+            # still waiting to open that conversation (Slack refused it for a while) is that kickoff.
             question = Post("", *note(text), idea_id=idea.id, in_thread_of=Purpose.KICKOFF, open_with=kickoff.open_with)
-            posts = [kickoff, question]
+            waiting = runtime.outbox.opening(session, idea.id, Purpose.KICKOFF, helper)
+            posts = [question] if waiting else [kickoff, question]
         else:
             posts = [Post(thread.channel_id, *note(text), idea_id=idea.id, in_thread_of=Purpose.KICKOFF)]
         sent = runtime.outbox.add(session, [*posts, Post(user_id, *notice(reply))])

@@ -109,6 +109,31 @@ def test_a_question_asked_just_before_a_crash_opens_its_conversation_once(slack,
         assert session.query(CoachingThread).filter_by(idea_id=idea_id).count() == 1
 
 
+def test_a_question_asked_while_the_coaching_kickoff_waits_goes_in_its_thread_not_a_second_one(
+    slack, session_factory, app
+):
+    from tests.e2e.test_decisions import click_dm, preview_and_send
+
+    idea_id = submit_idea(slack)
+    slack.fake.outage("conversations.open")  # the coaching group DM cannot be opened for now
+    coach_this(slack, idea_id, COACH)
+    preview_and_send(slack, idea_id, decision_answers("no_go"))
+    assert coaching_thread(session_factory, idea_id) is None
+
+    assert click_dm(slack, Action.ASK_QUESTION, idea_id).status == 200
+    slack.fake.recover()
+    drain(app.runtime.outbox, start=datetime.now(UTC) + timedelta(seconds=31))
+
+    with session_factory() as session:
+        [thread] = session.query(CoachingThread).filter_by(idea_id=idea_id).all()
+    in_group = [p for p in posts(slack.fake) if p["channel"] == thread.channel_id]
+    roots = [p for p in in_group if not p.get("thread_ts")]
+    assert len(roots) == 1 and "I'll be your coach" in roots[0].mrkdwn, "one conversation: the coaching kickoff"
+    [question] = [p for p in in_group if "could you pick it up here?" in p.mrkdwn]
+    assert question.get("thread_ts") == thread.thread_ts
+    assert_each_post_once(slack.fake, session_factory)
+
+
 def test_a_kickoff_slack_refuses_for_good_is_reported_on_the_card_once(slack, session_factory, app):
     idea_id = submit_idea(slack)
     slack.fake.fail("conversations.open", "user_not_found", times=100)
