@@ -17,11 +17,10 @@ from bot.services.guards import ensure_stage_allows
 from bot.services.ideas import change_shown, coaching_note, existing_idea, locked_idea
 from bot.services.once import Repeated, claim
 from bot.views import after_decision, decision_notice
-from bot.views.coaching import note
 from bot.views.ids import Purpose
 from bot.views.messages import ALREADY_UNDERSTOOD, already_asked, notice
 from bot.views.text import date as slack_date
-from bot.views.text import link, safe, user
+from bot.views.text import safe, user
 from models import Decision, DecisionDraft, Feedback, Idea, Move
 from models.decision_rules import Outcome, Proposal, check_proposal, names_the_idea, repeats, weighted_score
 from models.lifecycle import DecideAs, decide_as
@@ -293,37 +292,26 @@ def ask_question(runtime: Runtime, idea_id: int | None, user_id: str) -> None:
     if helper is None:
         raise Refused("There's no decision or coach on this idea yet to ask.")
     thread = idea.current_thread
-    text = (
-        f"{user(idea.submitter_id)} has a question about the decision on {idea.reference}. "
-        f"{user(helper)}, could you pick it up here?"
-    )
-    where = "your coaching conversation"
-    if thread is not None and thread.permalink:
-        where = link(thread.permalink, "the coaching thread")
-    reply = f"I've asked {user(helper)} to join you in {where}. Ask away there."
+    text, blocks = after_decision.question_asked(idea, helper)
+    reply = after_decision.question_taken(helper, thread.permalink if thread else None)
     # Asked once per decision: a second click (or Slack's retry of the first) brings nobody in again. A new
     # conversation's kickoff is written with the question, so a crash after the commit loses neither.
     with transaction(runtime.session_factory) as session:
         asked = f"question:decision:{decision.id}" if decision else f"question:idea:{idea.id}"
         claim(session, asked, runtime.clock(), already_asked(helper))
         if thread is None:
-            kickoff = _question_kickoff(idea, helper)
+            kickoff = kickoff_post(idea, helper, *after_decision.question_kickoff(idea))
             # In the kickoff's thread, in the same group DM (and so in the kickoff's order). A coaching kickoff
             # still waiting to open that conversation (Slack refused it for a while) is that kickoff.
-            question = Post("", *note(text), idea_id=idea.id, in_thread_of=Purpose.KICKOFF, open_with=kickoff.open_with)
+            question = Post(
+                "", text, blocks, idea_id=idea.id, in_thread_of=Purpose.KICKOFF, open_with=kickoff.open_with
+            )
             waiting = runtime.outbox.opening(session, idea.id, Purpose.KICKOFF, helper)
             posts = [question] if waiting else [kickoff, question]
         else:
-            posts = [Post(thread.channel_id, *note(text), idea_id=idea.id, in_thread_of=Purpose.KICKOFF)]
+            posts = [Post(thread.channel_id, text, blocks, idea_id=idea.id, in_thread_of=Purpose.KICKOFF)]
         sent = runtime.outbox.add(session, [*posts, Post(user_id, *notice(reply))])
     runtime.outbox.kick(sent)
-
-
-def _question_kickoff(idea: Idea, helper: str) -> Post:
-    text, blocks = notice(
-        f"Questions about the decision on {idea.reference}: {safe(idea.title, 150)}. Reply in this thread."
-    )
-    return kickoff_post(idea, helper, text, blocks)
 
 
 def idea_for_reconsideration(runtime: Runtime, idea_id: int | None, user_id: str) -> Idea:

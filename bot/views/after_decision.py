@@ -17,10 +17,11 @@ from bot.views.blocks import (
     state_of,
     text_input,
 )
+from bot.views.coaching import note
 from bot.views.decisions import SCORE_LABELS
 from bot.views.ids import Action, Callback
-from bot.views.messages import heading
-from bot.views.text import safe
+from bot.views.messages import heading, notice
+from bot.views.text import link, safe, user
 from models import Idea
 
 _RATINGS = {str(score) for score in SCORE_LABELS}
@@ -55,6 +56,25 @@ def parse_reconsider(view: dict[str, Any]) -> tuple[str, dict[str, str]]:
     if len(text) > 2000:
         return text, {"new_information": "Please keep this under 2000 characters."}
     return text.strip(), {}
+
+
+def question_asked(idea: Idea, helper_id: str) -> tuple[str, Blocks]:
+    """The note in the coaching thread that brings `helper_id` (the coach, or the decider) to the question."""
+    return note(
+        f"{user(idea.submitter_id)} has a question about the decision on {idea.reference}. "
+        f"{user(helper_id)}, could you pick it up here?"
+    )
+
+
+def question_taken(helper_id: str, thread_permalink: str | None) -> str:
+    """What the submitter who asked is told, and where to go."""
+    where = link(thread_permalink, "the coaching thread") if thread_permalink else "your coaching conversation"
+    return f"I've asked {user(helper_id)} to join you in {where}. Ask away there."
+
+
+def question_kickoff(idea: Idea) -> tuple[str, Blocks]:
+    """The first message of a conversation that a question opens, when the idea has none."""
+    return notice(f"Questions about the decision on {idea.reference}: {safe(idea.title, 150)}. Reply in this thread.")
 
 
 def feedback_prompt(idea: Idea) -> tuple[str, Blocks]:

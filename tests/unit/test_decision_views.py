@@ -15,7 +15,15 @@ from typing import Any
 import pytest
 
 from bot.config import load_strategy
-from bot.views.after_decision import feedback_modal, parse_feedback, parse_reconsider, reconsider_modal
+from bot.views.after_decision import (
+    feedback_modal,
+    parse_feedback,
+    parse_reconsider,
+    question_asked,
+    question_kickoff,
+    question_taken,
+    reconsider_modal,
+)
 from bot.views.decision_notice import answered_blocks, handoff, notice_actions, notice_blocks, preview_modal
 from bot.views.decisions import SCORE_LABELS, decision_modal, parse_decision
 from bot.views.ids import Action, Callback
@@ -631,3 +639,18 @@ def test_too_little_or_too_much_new_information_is_an_error(answer):
 def test_new_information_at_exactly_the_limits_passes(length):
     _, errors = parse_reconsider(submitted(reconsider_modal(make_idea()), {"new_information": "x" * length}))
     assert errors == {}
+
+
+def test_a_question_mentions_the_helper_and_the_submitter_and_escapes_the_title():
+    idea = make_idea(text="<!channel> *bold* & more")
+    text, blocks = question_asked(idea, COACH)
+    assert f"<@{COACH}>, could you pick it up here?" in text and f"<@{idea.submitter_id}>" in text
+    assert blocks and all(block["type"] == "context" for block in blocks)
+    kickoff_text, _ = question_kickoff(idea)
+    assert "<!channel>" not in kickoff_text and "&lt;!channel&gt;" in kickoff_text and "&amp;" in kickoff_text
+
+
+def test_the_asker_is_sent_to_the_thread_when_its_link_is_known():
+    linked = question_taken(COACH, "https://credit.example/archives/G1/p1")
+    assert "<https://credit.example/archives/G1/p1|the coaching thread>" in linked and f"<@{COACH}>" in linked
+    assert "your coaching conversation" in question_taken(COACH, None)
