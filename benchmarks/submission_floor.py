@@ -1,6 +1,6 @@
 """What an intake submission costs in CPU, next to the least its required parts cost on this machine.
 
-    uv run python -m benchmarks.submission_floor [--submissions 500] [--database-url URL]
+    uv run python -m benchmarks.submission_floor [--submissions 500] [--database-url URL] [--paced 100]
 
 All in this one process, one request at a time, against the tests' fake Web API running in a process of its
 own and answering at once (its CPU is not counted):
@@ -17,6 +17,10 @@ own and answering at once (its CPU is not counted):
 Their sum is a floor for Slack Bolt + slack_sdk + SQLAlchemy without the ORM, before building any message's
 wording or searching for similar ideas; the ack benchmark's bare app adds gunicorn's own cost on top of Bolt's.
 A throwaway SQLite file unless --database-url names a PostgreSQL server (a fresh schema, dropped at the end).
+
+With --paced MS, Idea Coach and the bare app run again with MS of idle time before each submission: what a
+request costs when it arrives at a steady rate (the ack benchmark's 10 a second is --paced 100), starting with
+whatever caches the idle time left, which a back-to-back loop never pays.
 """
 
 from __future__ import annotations
@@ -77,19 +81,24 @@ def call(application, body: str) -> None:
         raise SystemExit(f"the app answered {status[0]}")
 
 
-def cpu_per_call(work: Callable[[int], None], count: int, settle: Callable[[], None] = lambda: None) -> float:
-    """Process CPU in ms per call of `work(i)`, after a warm-up (first compilations, caches, connections)."""
+def cpu_per_call(
+    work: Callable[[int], None], count: int, settle: Callable[[], None] = lambda: None, pause: float = 0.0
+) -> float:
+    """Process CPU in ms per call of `work(i)`, after a warm-up (first compilations, caches, connections);
+    with `pause`, the process idles that many seconds before each call (sleeping costs no CPU)."""
     for number in range(WARM_UP):
         work(count + number)
     settle()
     started = time.process_time()
     for number in range(count):
+        if pause:
+            time.sleep(pause)
         work(number)
     settle()
     return 1000 * (time.process_time() - started) / count
 
 
-def idea_coach(engine: Engine, api_url: str, bodies: list[str]) -> float:
+def idea_coach(engine: Engine, api_url: str, bodies: list[str], pause: float = 0.0) -> float:
     strategy = load_strategy(ROOT / "strategy.yml")
     settings = Settings(
         slack_bot_token="xoxb-floor",
@@ -115,16 +124,16 @@ def idea_coach(engine: Engine, api_url: str, bodies: list[str]) -> float:
             call(application, bodies[number])
             executor.wait_idle()  # the posts after the ack done before the next request, as each part below runs
 
-        return cpu_per_call(submit, len(bodies) - WARM_UP)
+        return cpu_per_call(submit, len(bodies) - WARM_UP, pause=pause)
     finally:
         executor.shutdown(wait=False)
 
 
-def bare_bolt(api_url: str, bodies: list[str]) -> float:
+def bare_bolt(api_url: str, bodies: list[str], pause: float = 0.0) -> float:
     app = App(client=WebClient(token="xoxb-floor", base_url=api_url), signing_secret=SECRET)
     app.view("idea_intake")(lambda ack: ack())
     application = SlackRequestHandler(app)
-    return cpu_per_call(lambda number: call(application, bodies[number]), len(bodies) - WARM_UP)
+    return cpu_per_call(lambda number: call(application, bodies[number]), len(bodies) - WARM_UP, pause=pause)
 
 
 @dataclass(frozen=True)
@@ -218,11 +227,14 @@ def two_outcomes(engine: Engine, written: Written, count: int) -> float:
     return cpu_per_call(mark, count)
 
 
-def measure(engine: Engine, api_url: str, submissions: int) -> dict[str, float]:
+def signed_bodies(count: int, first: int = 0) -> list[str]:
+    """Intake submissions numbered from `first` (each its own idea: a repeat would be answered as one)."""
     view = intake_modal(load_strategy(ROOT / "strategy.yml"), title="")
-    bodies = [
-        submission_body(number, f"{number}.T0CREDIT.floor{number}", view) for number in range(submissions + WARM_UP)
-    ]
+    return [submission_body(number, f"{number}.T0CREDIT.floor{number}", view) for number in range(first, first + count)]
+
+
+def measure(engine: Engine, api_url: str, submissions: int) -> dict[str, float]:
+    bodies = signed_bodies(submissions + WARM_UP)
     figures = {"Idea Coach: a whole submission": idea_coach(engine, api_url, bodies)}
     figures["bare Bolt app: the same request, acked"] = bare_bolt(api_url, bodies)
     written = Written.last(engine)
@@ -236,6 +248,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--submissions", type=int, default=500)
     parser.add_argument("--database-url", help="a PostgreSQL URL (default: a throwaway SQLite file)")
+    parser.add_argument(
+        "--paced",
+        type=float,
+        default=0.0,
+        metavar="MS",
+        help="also measure Idea Coach and the bare app with MS of idle time before each submission "
+        "(100: the ack benchmark's 10 a second)",
+    )
     options = parser.parse_args()
     fake = subprocess.Popen([sys.executable, "-c", FAKE_SLACK], stdout=subprocess.PIPE, text=True, cwd=ROOT)
     try:
@@ -243,10 +263,23 @@ def main() -> None:
         with _database(options.database_url) as engine:
             upgrade(engine)
             figures = measure(engine, api_url, options.submissions)
+            paced = measure_paced(engine, api_url, options.submissions, options.paced / 1000) if options.paced else {}
             engine.dispose()
     finally:
         fake.kill()
     report(figures, options)
+    if paced:
+        report_paced(paced, figures, options)
+
+
+def measure_paced(engine: Engine, api_url: str, submissions: int, pause: float) -> dict[str, float]:
+    """Idea Coach and the bare app again, idle before each submission: as at a steady rate, each request
+    starts with the caches the idle time left it, which a back-to-back loop never does."""
+    bodies = signed_bodies(submissions + WARM_UP, first=10 * (submissions + WARM_UP))
+    return {
+        "Idea Coach: a whole submission": idea_coach(engine, api_url, bodies, pause),
+        "bare Bolt app: the same request, acked": bare_bolt(api_url, bodies, pause),
+    }
 
 
 def _database(url: str | None):
@@ -273,6 +306,12 @@ def report(figures: dict[str, float], options: argparse.Namespace) -> None:
     for name, value in figures.items():
         print(f"  {name:<42} {value:6.2f} ms")
     print(f"  {'floor: the parts above, summed':<42} {sum(parts):6.2f} ms")
+
+
+def report_paced(paced: dict[str, float], figures: dict[str, float], options: argparse.Namespace) -> None:
+    print(f"The same, {options.paced:g} ms idle before each submission (back to back in brackets)")
+    for name, value in paced.items():
+        print(f"  {name:<42} {value:6.2f} ms  ({figures[name]:.2f})")
 
 
 if __name__ == "__main__":
