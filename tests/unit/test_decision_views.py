@@ -1,173 +1,45 @@
-"""Decision Block Kit: the form and its parser, the notice the submitter reads, the preview, the hand-off,
-and the modals that follow a decision.
+"""Decision Block Kit: the form and its parser, the notice the submitter reads, its buttons and receipts,
+and the preview.
 
-Ideas and proposals are built in memory (no database). Views are checked against Slack's limits with the
-checks in tests/unit/test_views.py and with slack_sdk's models.
+Ideas and proposals are built in memory (tests/support/decisions.py). Views are checked against Slack's limits
+with the checks in tests/unit/test_views.py and with slack_sdk's models.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
-from bot.config import load_strategy
-from bot.views.after_decision import (
-    feedback_modal,
-    parse_feedback,
-    parse_reconsider,
-    question_asked,
-    question_kickoff,
-    question_taken,
-    reconsider_modal,
-)
-from bot.views.decision_notice import answered_blocks, handoff, notice_actions, notice_blocks, preview_modal
+from bot.views.decision_notice import answered_blocks, notice_actions, notice_blocks, preview_modal
 from bot.views.decisions import SCORE_LABELS, decision_modal, parse_decision
 from bot.views.ids import Action, Callback
-from models import Decision, Idea, Stage
-from models.decision_rules import (
-    EXPLANATION_MAX,
-    RATIONALE_MAX,
-    REASON_MAX,
-    CriterionScore,
-    Outcome,
-    Proposal,
-    weighted_score,
+from models import Decision
+from models.decision_rules import CriterionScore, Outcome, Proposal
+from tests.support.blockkit import HOSTILE, MAX_MODAL_BLOCKS, assert_slack_sdk_accepts_blocks, everything, fill
+from tests.support.decisions import (
+    COACH,
+    DECIDER,
+    FILLER_IDS,
+    FILLERS,
+    OWNER,
+    RATIONALE,
+    STRATEGY,
+    SUBMITTER,
+    T0,
+    answers_of,
+    assert_sound_message,
+    assert_sound_view,
+    hostile_proposal,
+    inputs_of,
+    make_idea,
+    notice,
+    proposal_for,
+    submitted,
+    user_markup,
 )
-from models.logframe import CELL_MAX_LENGTH, all_keys
-from tests.support.blockkit import (
-    HOSTILE,
-    MAX_MESSAGE_BLOCKS,
-    MAX_MODAL_BLOCKS,
-    assert_slack_sdk_accepts_blocks,
-    assert_slack_sdk_accepts_view,
-    everything,
-    fill,
-    limit_problems,
-    live_markup,
-    mrkdwn_texts,
-    view_problems,
-)
-from tests.support.driver import fill_state
-from tests.support.ideas import make_idea as _make_idea
-
-ROOT = Path(__file__).resolve().parents[2]
-STRATEGY = load_strategy(ROOT / "strategy.yml")
-WEIGHTS = {criterion.id: criterion.weight for criterion in STRATEGY.criteria}
-SUBMITTER = "USUBMIT001"
-COACH = "UCOACH0001"
-DECIDER = "UDECIDE001"
-OWNER = "UOWNER0001"
-T0 = datetime(2027, 3, 1, 9, 30, tzinfo=UTC)
-FILLERS = [HOSTILE, "&", "<\n>\n&\n", "&<>"]
-FILLER_IDS = ["mentions", "ampersands", "brackets-and-newlines", "controls"]
-# slack-platform-facts.md: msg_blocks_too_long around 12-13k chars of total block text (undocumented)
-MESSAGE_BLOCK_TEXT_BUDGET = 12_000
-
-RATIONALE = (
-    "The text costs little to build, but the loan team already plans to replace the document portal "
-    "this summer, and the new portal sends these reminders itself."
-)
-
-
-def make_idea(*, text: str = "", cells: dict[str, str] | None = None, coach_id: str | None = COACH) -> Idea:
-    """An idea ready for a decision."""
-    return _make_idea(stage=Stage.READY_FOR_DECISION, days_in_stage=3, text=text, cells=cells, coach_id=coach_id)
-
-
-def proposal_for(outcome: Outcome) -> Proposal:
-    base = Proposal(
-        outcome=outcome.value,
-        scores=[
-            CriterionScore(criterion.id, value, f"Because of {criterion.title.lower()}, in a line")
-            for criterion, value in zip(STRATEGY.criteria, [5, 4, 3, 2, 1], strict=True)
-        ],
-        goals_considered=["loan-cycle-time", "fraud-losses"],
-        rationale=RATIONALE,
-    )
-    if outcome is Outcome.GO:
-        return replace(
-            base,
-            next_steps="Lending operations scopes the text templates with compliance in March.",
-            owner_id=OWNER,
-            target_start=date(2027, 3, 30),
-        )
-    base = replace(
-        base,
-        alternatives="Ask the portal vendor to switch on its missing-document reminders early.",
-        what_would_change="If the portal replacement slips past September, bring the idea back.",
-    )
-    return replace(base, revisit_on=date(2027, 6, 7)) if outcome is Outcome.NOT_NOW else base
-
-
-def hostile_proposal(outcome: Outcome, filler: str) -> Proposal:
-    """Every piece of decider text at its maximum length and made of `filler`."""
-    return replace(
-        proposal_for(outcome),
-        scores=[CriterionScore(criterion.id, 3, fill(filler, REASON_MAX)) for criterion in STRATEGY.criteria],
-        goals_considered=[goal.id for goal in STRATEGY.goals],
-        rationale=fill(filler, RATIONALE_MAX),
-        alternatives=fill(filler, EXPLANATION_MAX) if outcome.needs_alternatives else "",
-        what_would_change=fill(filler, EXPLANATION_MAX) if outcome.needs_alternatives else "",
-        next_steps=fill(filler, EXPLANATION_MAX) if outcome is Outcome.GO else "",
-    )
-
-
-def user_markup(node: Any) -> list[str]:
-    """Live markup in `node` that the product did not write (the decider and owner mentions are the product's)."""
-    texts = [text.replace(f"<@{DECIDER}>", "").replace(f"<@{OWNER}>", "") for text in mrkdwn_texts(node)]
-    return live_markup(*texts)
-
-
-def inputs_of(view: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {block["block_id"]: block for block in view["blocks"] if block["type"] == "input"}
-
-
-def submitted(view: dict[str, Any], answers: dict[str, Any]) -> dict[str, Any]:
-    return view | {"state": {"values": fill_state(view, answers)}}
-
-
-def answers_of(proposal: Proposal) -> dict[str, Any]:
-    """What a decider types into the decision modal to say `proposal`, by block id."""
-    answers: dict[str, Any] = {
-        "outcome": proposal.outcome or None,
-        "revisit_on": proposal.revisit_on.isoformat() if proposal.revisit_on else None,
-        "goals": proposal.goals_considered,
-        "rationale": proposal.rationale,
-        "alternatives": proposal.alternatives,
-        "what_would_change": proposal.what_would_change,
-        "next_steps": proposal.next_steps,
-        "owner": proposal.owner_id or None,
-        "target_start": proposal.target_start.isoformat() if proposal.target_start else None,
-    }
-    for score in proposal.scores:
-        answers[f"score:{score.criterion_id}"] = str(score.score) if score.score else None
-        answers[f"reason:{score.criterion_id}"] = score.reason
-    return answers
-
-
-def notice(outcome: Outcome, proposal: Proposal | None = None, **kwargs) -> tuple[str, list[dict[str, Any]]]:
-    proposal = proposal or proposal_for(outcome)
-    weighted = weighted_score(proposal.scores, WEIGHTS)
-    return notice_blocks(make_idea(), proposal, STRATEGY, decider_id=DECIDER, weighted=weighted, **kwargs)
-
-
-def assert_sound_view(view: dict[str, Any]) -> None:
-    assert view_problems(view) == []
-    assert user_markup(view) == []
-    assert_slack_sdk_accepts_view(view)
-
-
-def assert_sound_message(text: str, blocks: list[dict[str, Any]]) -> None:
-    assert limit_problems(blocks, MAX_MESSAGE_BLOCKS) == []
-    assert len(text) <= 40_000
-    assert user_markup(blocks) == []
-    assert sum(len(piece) for piece in mrkdwn_texts(blocks)) <= MESSAGE_BLOCK_TEXT_BUDGET
-    assert_slack_sdk_accepts_blocks(blocks)
-
 
 # --- the decision modal ----------------------------------------------------------------------------
 
@@ -521,136 +393,3 @@ def test_the_preview_of_a_maximal_hostile_notice_stays_within_limits(outcome, fi
     view = preview_modal(blocks, 999_999_999, ["A warning."] * 3, outcome)
     assert len(view["blocks"]) <= MAX_MODAL_BLOCKS
     assert_sound_view(view)
-
-
-# --- the hand-off ----------------------------------------------------------------------------------
-
-
-def test_the_handoff_names_the_people_dates_and_logframe():
-    cells = {"goal.objective": "loan-cycle-time", "purpose.objective": "Members hear the same day"}
-    text, blocks = handoff(make_idea(cells=cells), proposal_for(Outcome.GO), STRATEGY, DECIDER)
-    shown = everything(blocks)
-    assert text == "Hand-off: IDEA-42 is a go"
-    assert f"*Delivery owner*\n<@{OWNER}>" in shown
-    assert "*Target start*\n30 March 2027" in shown
-    assert f"*Decided by*\n<@{DECIDER}>" in shown
-    assert "• *Goal: annual goal*: Consumer loan decision in under 1 day" in shown
-    assert "• *Purpose*: Members hear the same day" in shown
-    assert_sound_message(text, blocks)
-
-
-def test_the_handoff_shows_each_logframe_line_it_lists_in_full():
-    cells = {key: f"{key} " + fill("word ", 250 - len(key) - 1) for key in all_keys()}
-    assert all(len(value) == 250 for value in cells.values())
-    _, blocks = handoff(make_idea(cells=cells), proposal_for(Outcome.GO), STRATEGY, DECIDER)
-    texts = mrkdwn_texts(blocks)
-    start = next(index for index, text in enumerate(texts) if text.startswith("*LogFrame*"))
-    logframe = "\n".join(texts[start:])
-    shown = [key for key in all_keys() if cells[key].strip() in logframe]
-    assert shown == all_keys()
-    assert all(len(text) <= 3000 for text in texts)
-
-
-def test_the_handoff_without_a_logframe_says_so():
-    _, blocks = handoff(make_idea(), proposal_for(Outcome.GO), STRATEGY, DECIDER)
-    assert "*LogFrame*\n_Not filled in_" in everything(blocks)
-
-
-@pytest.mark.parametrize(
-    "filler",
-    [pytest.param(filler, id=name) for filler, name in zip(FILLERS, FILLER_IDS, strict=True)],
-)
-def test_the_handoff_of_a_huge_hostile_idea_stays_within_limits(filler):
-    cells = {key: fill(filler, CELL_MAX_LENGTH) for key in all_keys()}
-    idea = make_idea(text=fill(filler, 3000), cells=cells)
-    text, blocks = handoff(idea, hostile_proposal(Outcome.GO, filler), STRATEGY, DECIDER)
-    assert_sound_message(text, blocks)
-
-
-# --- feedback --------------------------------------------------------------------------------------
-
-
-def test_the_feedback_modal_stays_within_limits():
-    view = feedback_modal(make_idea())
-    assert view["callback_id"] == Callback.FEEDBACK
-    assert set(inputs_of(view)) == {"rating", "comment", "anonymous"}
-    assert_sound_view(view)
-
-
-@pytest.mark.parametrize(
-    ("answers", "expected"),
-    [
-        ({"rating": "4", "comment": "  Clear and quick.  ", "anonymous": ["yes"]}, (4, "Clear and quick.", True)),
-        ({"rating": "1", "comment": None, "anonymous": []}, (1, "", False)),
-        ({"rating": "5"}, (5, "", False)),
-    ],
-    ids=["anonymous-with-comment", "named-without-comment", "rating-only"],
-)
-def test_feedback_parses_back(answers, expected):
-    rating, comment, anonymous, errors = parse_feedback(submitted(feedback_modal(make_idea()), answers))
-    assert errors == {}
-    assert (rating, comment, anonymous) == expected
-
-
-@pytest.mark.parametrize(
-    ("answers", "expected"),
-    [
-        ({}, {"rating"}),
-        ({"rating": "3", "comment": "c" * 1001}, {"comment"}),
-        ({"comment": "c" * 1001}, {"rating", "comment"}),
-    ],
-    ids=["no-rating", "long-comment", "both"],
-)
-def test_feedback_errors_name_the_field_at_fault(answers, expected):
-    view = feedback_modal(make_idea())
-    rating, _, _, errors = parse_feedback(submitted(view, answers))
-    assert set(errors) == expected
-    assert set(errors) <= set(inputs_of(view))
-    assert (rating is None) is ("rating" in expected)
-
-
-# --- reconsider ------------------------------------------------------------------------------------
-
-
-def test_the_reconsider_modal_stays_within_limits():
-    view = reconsider_modal(make_idea(text=fill(HOSTILE, 150)))
-    element = inputs_of(view)["new_information"]["element"]
-    assert (element["min_length"], element["max_length"]) == (30, 2000)
-    assert view["callback_id"] == Callback.RECONSIDER
-    assert_sound_view(view)
-
-
-def test_new_information_parses_back_stripped():
-    answer = "  The portal replacement was cancelled last week.  "
-    text, errors = parse_reconsider(submitted(reconsider_modal(make_idea()), {"new_information": answer}))
-    assert errors == {}
-    assert text == answer.strip()
-
-
-@pytest.mark.parametrize(
-    "answer", [None, "x" * 29, " " * 10 + "x" * 29 + " " * 10, "x" * 2001], ids=["none", "29", "padded-29", "2001"]
-)
-def test_too_little_or_too_much_new_information_is_an_error(answer):
-    _, errors = parse_reconsider(submitted(reconsider_modal(make_idea()), {"new_information": answer}))
-    assert list(errors) == ["new_information"]
-
-
-@pytest.mark.parametrize("length", [30, 2000])
-def test_new_information_at_exactly_the_limits_passes(length):
-    _, errors = parse_reconsider(submitted(reconsider_modal(make_idea()), {"new_information": "x" * length}))
-    assert errors == {}
-
-
-def test_a_question_mentions_the_helper_and_the_submitter_and_escapes_the_title():
-    idea = make_idea(text="<!channel> *bold* & more")
-    text, blocks = question_asked(idea, COACH)
-    assert f"<@{COACH}>, could you pick it up here?" in text and f"<@{idea.submitter_id}>" in text
-    assert blocks and all(block["type"] == "context" for block in blocks)
-    kickoff_text, _ = question_kickoff(idea)
-    assert "<!channel>" not in kickoff_text and "&lt;!channel&gt;" in kickoff_text and "&amp;" in kickoff_text
-
-
-def test_the_asker_is_sent_to_the_thread_when_its_link_is_known():
-    linked = question_taken(COACH, "https://credit.example/archives/G1/p1")
-    assert "<https://credit.example/archives/G1/p1|the coaching thread>" in linked and f"<@{COACH}>" in linked
-    assert "your coaching conversation" in question_taken(COACH, None)
