@@ -43,9 +43,8 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     if args.command is None:
-        if os.environ.get("SLACK_BOT_TOKEN"):
-            parser.error("the following arguments are required: COMMAND")
-        args = parser.parse_args(["sandbox"])
+        # Two commands on a fresh machine: the product runs, against Slack when credentials are set.
+        args = parser.parse_args(["serve" if os.environ.get("SLACK_BOT_TOKEN") else "sandbox"])
     if args.command == "sandbox":
         return sandbox_command(args)
     try:

@@ -102,9 +102,12 @@ def test_no_command_and_no_credentials_starts_the_sandbox(monkeypatch):
     assert started[0].command == "sandbox" and started[0].port == 3000 and not started[0].demo
 
 
-def test_no_command_with_credentials_still_explains_the_commands(monkeypatch, capsys):
+def test_no_command_with_credentials_serves(monkeypatch):
+    served = []
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-real")
-    with pytest.raises(SystemExit) as exited:
-        cli.main([])
-    assert exited.value.code == 2
-    assert "COMMAND" in capsys.readouterr().err
+    monkeypatch.setattr(cli, "serve_command", lambda settings, args: served.append((settings, args)) or 0)
+    monkeypatch.setattr(cli, "sandbox_command", lambda args: pytest.fail("the sandbox started with credentials set"))
+    assert cli.main([]) == 0
+    [(settings, args)] = served
+    assert settings.slack_bot_token == "xoxb-real"
+    assert args.command == "serve" and not args.http and args.port == 3000 and args.host == "0.0.0.0"
