@@ -8,14 +8,23 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from bot.config import ConfigError, Settings, load_settings
 
 EXIT_CONFIG = 2
 
 
+class _Parser(argparse.ArgumentParser):
+    """A usage mistake is one line naming it, and exit 2, like every other operator mistake (argparse's own
+    error prints the whole usage first)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_CONFIG, f"idea-coach: {message} (see {self.prog} --help)\n")
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="idea-coach", description="Idea Coach: a PMO's idea pipeline in Slack.")
+    parser = _Parser(prog="idea-coach", description="Idea Coach: a PMO's idea pipeline in Slack.")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     serve = commands.add_parser("serve", help="run the bot (Socket Mode when SLACK_APP_TOKEN is set)")
@@ -41,10 +50,12 @@ def main(argv: list[str] | None = None) -> int:
     sandbox.add_argument("--demo", action="store_true", help="start with a realistic pipeline of ideas")
     sandbox.add_argument("--reset", action="store_true", help="forget the saved sandbox and start over")
 
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
+        # Two commands on a fresh machine: the product runs, against Slack when credentials are set; options
+        # given alone are that command's (`idea-coach --demo`).
+        argv = ["serve" if os.environ.get("SLACK_BOT_TOKEN") else "sandbox", *argv]
     args = parser.parse_args(argv)
-    if args.command is None:
-        # Two commands on a fresh machine: the product runs, against Slack when credentials are set.
-        args = parser.parse_args(["serve" if os.environ.get("SLACK_BOT_TOKEN") else "sandbox"])
     if args.command == "sandbox":
         return sandbox_command(args)
     try:

@@ -193,8 +193,14 @@ def test_an_unknown_command_is_a_usage_error_not_a_traceback():
     result = run_cli_process("launch")
 
     assert result.returncode == 2
-    assert "Traceback" not in result.stderr
-    assert "invalid choice: 'launch'" in result.stderr
+    assert "invalid choice: 'launch'" in one_line(result.stderr)
+
+
+def test_a_malformed_option_is_one_line_naming_it():
+    result = run_cli("sandbox", "--port", "abc")
+
+    assert result.returncode == 2
+    assert "--port" in one_line(result.stderr) and "idea-coach sandbox --help" in result.stderr
 
 
 # --- db upgrade ---------------------------------------------------------------------------------

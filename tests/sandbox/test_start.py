@@ -102,6 +102,14 @@ def test_no_command_and_no_credentials_starts_the_sandbox(monkeypatch):
     assert started[0].command == "sandbox" and started[0].port == 3000 and not started[0].demo
 
 
+def test_options_alone_are_the_default_commands(monkeypatch):
+    started = []
+    monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)
+    monkeypatch.setattr(cli, "sandbox_command", lambda args: started.append(args) or 0)
+    assert cli.main(["--demo", "--port", "3055"]) == 0
+    assert started[0].command == "sandbox" and started[0].port == 3055 and started[0].demo
+
+
 def test_no_command_with_credentials_serves(monkeypatch):
     served = []
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-real")
