@@ -19,6 +19,7 @@ from bot.services.ideas import change_shown, coaching_note, existing_idea, locke
 from bot.services.intake import load_idea
 from bot.services.once import claim, forget_old_keys
 from bot.views import coaching as views
+from bot.views import refusals
 from bot.views.ids import Purpose
 from bot.views.logframe import playback_message
 from bot.views.text import safe, user
@@ -36,7 +37,7 @@ RECENT_MESSAGES = 5
 
 def ensure_staff(runtime: Runtime, user_id: str, doing: str) -> None:
     if not runtime.is_staff(user_id):
-        raise Refused(f"Only PMO staff can {doing}. If you think you should be able to, ask the PMO lead.")
+        raise Refused(refusals.staff_only(doing))
 
 
 def idea_for_assignment(runtime: Runtime, idea_id: int | None, actor_id: str) -> Idea:
@@ -53,14 +54,14 @@ def assign_coach(
     the catch-up DM are outbox rows of the assignment's transaction, so a crash after the commit loses neither."""
     ensure_staff(runtime, actor_id, "assign coaches")
     if not runtime.is_staff(coach_id):
-        raise Refused(f"{user(coach_id)} isn't on the PMO staff list, so they can't coach ideas.")
+        raise Refused(refusals.not_on_staff(coach_id))
     now = runtime.clock()
     with transaction(runtime.session_factory) as session:
         claim(session, once, now)
         idea = locked_idea(session, idea_id)
         previous = idea.coach_id
         if previous == coach_id:
-            raise Refused(f"{user(coach_id)} is already coaching {idea.reference}.")
+            raise Refused(refusals.already_coaching(coach_id, idea))
         idea.move(Move.ASSIGN_COACH, actor_id=actor_id, at=now, detail={"coach": coach_id, "previous": previous})
         idea.coach_id = coach_id
         verb = "took on coaching" if actor_id == coach_id else f"assigned {user(coach_id)} to coach"
@@ -108,10 +109,8 @@ def _catch_up(runtime: Runtime, session: Session, idea: Idea, previous_coach: st
 def idea_for_logframe(runtime: Runtime, idea_id: int | None, user_id: str) -> Idea:
     idea = existing_idea(runtime, idea_id)
     if not can_edit_logframe(idea, user_id, is_staff=runtime.is_staff(user_id)):
-        raise Refused(f"Only the submitter and coach of {idea.reference} (or PMO staff) can edit its LogFrame.")
-    ensure_stage_allows(
-        idea, Move.EDIT_LOGFRAME, f"{idea.reference} is {idea.current_stage.label.lower()}, so its LogFrame is closed."
-    )
+        raise Refused(refusals.logframe_editors_only(idea))
+    ensure_stage_allows(idea, Move.EDIT_LOGFRAME, refusals.logframe_closed(idea))
     return idea
 
 
@@ -151,7 +150,7 @@ def idea_for_coach(
 ) -> Idea:
     idea = existing_idea(runtime, idea_id)
     if not can_steer_coaching(idea, user_id, is_staff=runtime.is_staff(user_id)):
-        raise Refused(f"Only the coach of {idea.reference} or PMO staff can {doing}.")
+        raise Refused(refusals.coach_or_staff_only(idea, doing))
     ensure_stage_allows(idea, move)
     return idea
 
@@ -218,8 +217,8 @@ def mark_ready(runtime: Runtime, idea_id: int | None, actor_id: str) -> Idea:
 def idea_for_withdrawal(runtime: Runtime, idea_id: int | None, user_id: str) -> Idea:
     idea = existing_idea(runtime, idea_id)
     if not can_withdraw(idea, user_id):
-        raise Refused(f"Only the person who submitted {idea.reference} can withdraw it.")
-    ensure_stage_allows(idea, Move.WITHDRAW, f"{idea.reference} is already {idea.current_stage.label.lower()}.")
+        raise Refused(refusals.submitter_only(idea, "withdraw it"))
+    ensure_stage_allows(idea, Move.WITHDRAW, refusals.already_closed(idea))
     return idea
 
 

@@ -16,7 +16,7 @@ from bot.services.errors import Refused
 from bot.services.guards import ensure_stage_allows
 from bot.services.ideas import change_shown, coaching_note, existing_idea, locked_idea
 from bot.services.once import Repeated, claim
-from bot.views import after_decision, decision_notice
+from bot.views import after_decision, decision_notice, refusals
 from bot.views.ids import Purpose
 from bot.views.messages import ALREADY_UNDERSTOOD, already_asked, notice
 from bot.views.text import date as slack_date
@@ -28,7 +28,7 @@ from models.lifecycle import DecideAs, decide_as
 
 def ensure_decider(runtime: Runtime, user_id: str) -> None:
     if not runtime.settings.is_decider(user_id):
-        raise Refused("Only the PMO's deciders can decide ideas. Your coach or the PMO lead can tell you who they are.")
+        raise Refused(refusals.DECIDERS_ONLY)
 
 
 def _weights(runtime: Runtime) -> dict[str, float]:
@@ -68,7 +68,7 @@ def decision_form(runtime: Runtime, idea_id: int | None, decider_id: str) -> Dec
     idea = existing_idea(runtime, idea_id)
     decide = decide_as(idea.current_stage)
     if decide is None:
-        raise Refused(f"{idea.reference} is {idea.current_stage.label.lower()}, so there is nothing to decide.")
+        raise Refused(refusals.nothing_to_decide(idea))
     correcting = decide is DecideAs.CORRECTION
     prefill = None
     if correcting:
@@ -152,12 +152,12 @@ def send(runtime: Runtime, draft_id: int | None, decider_id: str, *, once: str |
         claim(session, once, now)
         draft = session.get(DecisionDraft, draft_id, with_for_update=True) if draft_id else None
         if draft is None or draft.decider_id != decider_id:
-            raise Refused("That decision preview has expired; please open Decide again.")
+            raise Refused(refusals.PREVIEW_EXPIRED)
         if draft.sent:
-            raise Refused("That decision has already been sent.")
+            raise Refused(refusals.ALREADY_SENT)
         proposal = Proposal.from_payload(draft.payload)
         if check(runtime, proposal):
-            raise Refused("That decision is no longer complete; please open Decide again.")
+            raise Refused(refusals.NO_LONGER_COMPLETE)
         idea = locked_idea(session, draft.idea_id)
         previous = _corrected(session, idea)
         outcome = Outcome(proposal.outcome)
@@ -233,7 +233,7 @@ def _decision_messages(
 def submitters_idea(runtime: Runtime, idea_id: int | None, user_id: str, doing: str) -> Idea:
     idea = existing_idea(runtime, idea_id)
     if idea.submitter_id != user_id:
-        raise Refused(f"Only the person who submitted {idea.reference} can {doing}.")
+        raise Refused(refusals.submitter_only(idea, doing))
     return idea
 
 
@@ -242,10 +242,10 @@ def acknowledge(runtime: Runtime, decision_id: int | None, user_id: str) -> None
     with transaction(runtime.session_factory) as session:
         decision = session.get(Decision, decision_id, with_for_update=True) if decision_id else None
         if decision is None:
-            raise Refused("I couldn't find that decision any more.")
+            raise Refused(refusals.DECISION_GONE)
         idea = session.get(Idea, decision.idea_id)
         if idea.submitter_id != user_id:
-            raise Refused(f"Only the person who submitted {idea.reference} can mark its decision understood.")
+            raise Refused(refusals.submitter_only(idea, "mark its decision understood"))
         if decision.acknowledged_at is not None:
             raise Repeated(ALREADY_UNDERSTOOD)
         claim(session, f"understood:{decision.id}", now, ALREADY_UNDERSTOOD)
@@ -290,7 +290,7 @@ def ask_question(runtime: Runtime, idea_id: int | None, user_id: str) -> None:
         decision = latest_decision(session, idea.id)
     helper = idea.coach_id or (decision.decided_by if decision else None)
     if helper is None:
-        raise Refused("There's no decision or coach on this idea yet to ask.")
+        raise Refused(refusals.NOBODY_TO_ASK)
     thread = idea.current_thread
     text, blocks = after_decision.question_asked(idea, helper)
     reply = after_decision.question_taken(helper, thread.permalink if thread else None)
@@ -316,8 +316,7 @@ def ask_question(runtime: Runtime, idea_id: int | None, user_id: str) -> None:
 
 def idea_for_reconsideration(runtime: Runtime, idea_id: int | None, user_id: str) -> Idea:
     idea = submitters_idea(runtime, idea_id, user_id, "ask for it to be reconsidered")
-    stage = idea.current_stage.label.lower()
-    ensure_stage_allows(idea, Move.RECONSIDER, f"{idea.reference} is {stage}, so there's nothing to reconsider.")
+    ensure_stage_allows(idea, Move.RECONSIDER, refusals.nothing_to_reconsider(idea))
     return idea
 
 

@@ -17,6 +17,7 @@ from bot.services.errors import Refused
 from bot.services.home_sections import COLUMNS, staff_pages
 from bot.services.intake import visible_idea
 from bot.services.portfolio import cached_portfolio
+from bot.views import refusals
 from bot.views.home import OVERVIEW, HomeIdea, HomeState, PersonHome, explanation_modal, home_view
 from bot.views.home_staff import SectionPage, StaffHome, staff_blocks
 from models import CoachingThread, HomeOpening, Idea, IdeaContributor, Stage
@@ -141,6 +142,6 @@ def explanation(runtime: Runtime, idea_id: int | None, user_id: str) -> dict[str
     with runtime.session_factory() as session:
         decision = latest_decision(session, idea.id)
         if decision is None:
-            raise Refused(f"{idea.reference} hasn't been decided yet.")
+            raise Refused(refusals.not_decided_yet(idea))
         _, blocks = notice_of(runtime, session, idea, decision)
     return explanation_modal(idea, blocks)

@@ -9,7 +9,7 @@ from bot.delivery import Message, Post, Update
 from bot.runtime import Runtime
 from bot.services.errors import Refused
 from bot.services.intake import load_idea
-from bot.views import coaching, messages
+from bot.views import coaching, messages, refusals
 from bot.views.coaching import note
 from bot.views.ids import Purpose
 from models import Idea
@@ -20,11 +20,8 @@ def existing_idea(runtime: Runtime, idea_id: int | None) -> Idea:
     """The idea (with its goals, LogFrame and threads loaded), or Refused when there is none."""
     idea = load_idea(runtime, idea_id) if idea_id is not None else None
     if idea is None:
-        raise Refused(MISSING)
+        raise Refused(refusals.IDEA_GONE)
     return idea
-
-
-MISSING = "I couldn't find that idea any more."
 
 
 def locked_idea(session: Session, idea_id: int | None) -> Idea:
@@ -33,7 +30,7 @@ def locked_idea(session: Session, idea_id: int | None) -> Idea:
     if idea_id is not None:
         idea = session.scalar(select(Idea).where(Idea.id == idea_id).with_for_update())
     if idea is None:
-        raise Refused(MISSING)
+        raise Refused(refusals.IDEA_GONE)
     return idea
 
 

@@ -13,7 +13,7 @@ from bot.delivery import Message, Post
 from bot.runtime import Runtime
 from bot.services.once import claim
 from bot.services.similar import Similar, similar_to
-from bot.views import messages
+from bot.views import messages, refusals
 from bot.views.ids import Purpose
 from bot.views.intake import IntakeSource
 from bot.views.text import safe
@@ -113,13 +113,9 @@ def visible_idea(runtime: Runtime, idea_id: int | None, user_id: str, asked_as: 
     """The idea if `user_id` may see it, else a polite refusal (never revealing another's idea)."""
     idea = load_idea(runtime, idea_id) if idea_id is not None else None
     if idea is None:
-        return Lookup(None, f"I couldn't find an idea called {asked_as}. Try `/idea mine` to list yours.")
+        return Lookup(None, refusals.no_such_idea(asked_as))
     if not can_view(idea, user_id, is_staff=runtime.is_pmo(user_id)):
-        return Lookup(
-            None,
-            f"Sorry, {idea.reference} isn't yours, so I can't show it. Only its submitter, its coach "
-            "and the PMO can see an idea's details.",
-        )
+        return Lookup(None, refusals.not_yours_to_see(idea))
     return Lookup(idea)
 
 

@@ -11,6 +11,7 @@ from bot.services.coaching import ensure_staff
 from bot.services.errors import Refused
 from bot.services.ideas import change_shown, coaching_note, locked_idea
 from bot.views import joining as views
+from bot.views import refusals
 from models import Idea, IdeaContributor, JoinProposal, Move
 from models.joining import Answer, JoinState, settle
 from models.lifecycle import can
@@ -20,7 +21,7 @@ def propose(runtime: Runtime, pair: tuple[int, int] | None, coach_id: str) -> Jo
     """Ask both submitters whether the later idea may join the earlier one."""
     ensure_staff(runtime, coach_id, "propose that ideas join forces")
     if pair is None:
-        raise Refused("I couldn't tell which two ideas you meant.")
+        raise Refused(refusals.PAIR_UNCLEAR)
     now = runtime.clock()
     with transaction(runtime.session_factory) as session:
         later, earlier = _locked_pair(session, *pair)
@@ -30,7 +31,7 @@ def propose(runtime: Runtime, pair: tuple[int, int] | None, coach_id: str) -> Jo
             )
         )
         if existing is not None:
-            raise Refused(_already(existing, later, earlier))
+            raise Refused(refusals.join_already_proposed(later, earlier, answered=existing.state != JoinState.OPEN))
         proposal = JoinProposal(
             later_idea_id=later.id, earlier_idea_id=earlier.id, proposed_by=coach_id, proposed_at=now
         )
@@ -44,21 +45,15 @@ def propose(runtime: Runtime, pair: tuple[int, int] | None, coach_id: str) -> Jo
     return proposal
 
 
-def _already(existing: JoinProposal, later: Idea, earlier: Idea) -> str:
-    if existing.state == JoinState.OPEN:
-        return f"Joining {later.reference} with {earlier.reference} is already proposed; waiting for the submitters."
-    return f"Joining {later.reference} with {earlier.reference} was proposed before and has been answered."
-
-
 def _locked_pair(session, later_id: int, earlier_id: int) -> tuple[Idea, Idea]:
     # Lock in id order so two answers at once never deadlock.
     first, second = sorted((later_id, earlier_id))
     ideas = {first: locked_idea(session, first), second: locked_idea(session, second)}
     later, earlier = ideas[later_id], ideas[earlier_id]
     if later.id == earlier.id or later.id < earlier.id:
-        raise Refused("Only a later idea can join an earlier one.")
+        raise Refused(refusals.ONLY_LATER_JOINS)
     if not can(later.current_stage, Move.JOIN) or not earlier.current_stage.is_open:
-        raise Refused(f"{later.reference} and {earlier.reference} must both still be open to join forces.")
+        raise Refused(refusals.both_still_open(later, earlier))
     return later, earlier
 
 
@@ -68,12 +63,12 @@ def answer(runtime: Runtime, proposal_id: int | None, user_id: str, agree: bool)
     with transaction(runtime.session_factory) as session:
         proposal = session.get(JoinProposal, proposal_id, with_for_update=True) if proposal_id else None
         if proposal is None:
-            raise Refused("I couldn't find that proposal any more.")
+            raise Refused(refusals.PROPOSAL_GONE)
         if proposal.state != JoinState.OPEN:
-            raise Refused("That proposal has already been settled; thank you.")
+            raise Refused(refusals.PROPOSAL_SETTLED)
         later, earlier = _locked_pair(session, proposal.later_idea_id, proposal.earlier_idea_id)
         if user_id not in (later.submitter_id, earlier.submitter_id):
-            raise Refused("Only the submitters of these two ideas can answer this.")
+            raise Refused(refusals.JOINERS_ONLY)
         given = Answer.AGREE if agree else Answer.DECLINE
         if user_id == later.submitter_id:
             proposal.later_answer = given

@@ -18,6 +18,7 @@ from bot.services.nudge_clocks import facts_of, rules_of
 from bot.services.nudge_targets import notice_for
 from bot.services.once import claim
 from bot.views import nudges as views
+from bot.views import refusals
 from models import Idea, Nudge
 from models.business_time import add_business_days
 from models.nudging import Audience, NudgeKind, Rules, still_current
@@ -81,12 +82,10 @@ def _nudge_for_action(
 ) -> tuple[Nudge, Idea]:
     nudge = session.get(Nudge, nudge_id) if nudge_id is not None else None
     if nudge is None:
-        raise Refused("I couldn't find that reminder any more.")
+        raise Refused(refusals.REMINDER_GONE)
     idea = locked_idea(session, nudge.idea_id)
     if not may_answer(runtime, nudge, idea, actor_id):
-        raise Refused(
-            f"Only the people this reminder is for, the coach of {idea.reference} or PMO staff can {doing} it."
-        )
+        raise Refused(refusals.reminder_readers_only(idea, doing))
     if not still_current(facts_of(idea), NudgeKind(nudge.kind), nudge.clock_started_at, now, rules):
         raise MovedOn(f"{idea.reference} has moved on since this reminder, so there's nothing to {doing}.")
     return nudge, idea

@@ -12,13 +12,14 @@ from sqlalchemy.orm import Session, aliased
 from bot.config import Strategy
 from bot.runtime import Runtime
 from bot.services.errors import Refused
+from bot.views import refusals
 from models import Decision, Idea, IdeaGoal, Stage
 from models.portfolio import Portfolio, build_portfolio
 
 
 def ensure_pmo(runtime: Runtime, user_id: str, doing: str) -> None:
     if not runtime.is_pmo(user_id):
-        raise Refused(f"Only PMO staff can {doing}.")
+        raise Refused(refusals.staff_only(doing, ask_the_lead=False))
 
 
 def portfolio(runtime: Runtime) -> Portfolio:
