@@ -19,10 +19,9 @@ from bot.services.ideas import change_shown, coaching_note, existing_idea, locke
 from bot.services.intake import load_idea
 from bot.services.once import claim, forget_old_keys
 from bot.views import coaching as views
-from bot.views import refusals
+from bot.views import notes, refusals
 from bot.views.ids import Purpose
 from bot.views.logframe import playback_message
-from bot.views.text import safe, user
 from models import CoachingThread, Idea, LogFrame, Move, ProcessedEvent, ThreadMessage
 from models.access import can_edit_logframe, can_steer_coaching, can_withdraw
 from models.logframe import Worksheet
@@ -64,9 +63,7 @@ def assign_coach(
             raise Refused(refusals.already_coaching(coach_id, idea))
         idea.move(Move.ASSIGN_COACH, actor_id=actor_id, at=now, detail={"coach": coach_id, "previous": previous})
         idea.coach_id = coach_id
-        verb = "took on coaching" if actor_id == coach_id else f"assigned {user(coach_id)} to coach"
-        stage_note = f"{user(actor_id)} {verb} {idea.reference}. Stage: {idea.current_stage.label}."
-        changes = change_shown(runtime, idea, stage_note, kickoff=False)
+        changes = change_shown(runtime, idea, notes.coach_assigned(idea, actor_id, coach_id), kickoff=False)
         text, blocks = views.kickoff(idea, runtime.strategy, previous_coach=previous)
         kickoff = kickoff_post(idea, coach_id, text, blocks)
         sent = runtime.outbox.add(session, [*changes, kickoff, _catch_up(runtime, session, idea, previous)])
@@ -180,10 +177,9 @@ def save_alignment(
             at=now,
             detail={"goals": goal_ids, "previous_goals": before, "note": note_text},
         )
-        titles = ", ".join(safe(title, 100) for title in runtime.strategy.goal_titles(goal_ids))
-        text = f"{user(actor_id)} confirmed how {idea.reference} connects to the strategy: {titles}."
+        text = notes.alignment_confirmed(idea, actor_id, runtime.strategy.goal_titles(goal_ids))
         changes = [
-            *coaching_note(idea, text + f"\n>{safe(note_text, 900)}"),
+            *coaching_note(idea, text + notes.quoted(note_text)),
             *change_shown(runtime, idea, text),
         ]
         sent = runtime.outbox.add(session, changes)
@@ -202,12 +198,12 @@ def mark_ready(runtime: Runtime, idea_id: int | None, actor_id: str) -> Idea:
             at=now,
             detail={"completed_cells": idea.worksheet.completed_cells},
         )
-        text = f"{user(actor_id)} marked {idea.reference} ready for a decision."
+        text = notes.marked_ready(idea, actor_id)
         notice_text, notice_blocks = views.ready_notice(idea)
         changes = [
             *change_shown(runtime, idea, text),
             Post(runtime.settings.pmo_channel_id, notice_text, notice_blocks, idea_id=idea.id),
-            *coaching_note(idea, text + " The PMO will decide and explain the decision to you directly."),
+            *coaching_note(idea, text + notes.READY_FOR_THE_SUBMITTER),
         ]
         sent = runtime.outbox.add(session, changes)
     runtime.outbox.kick(sent)
@@ -229,7 +225,7 @@ def withdraw(runtime: Runtime, idea_id: int | None, reason: str, actor_id: str, 
         claim(session, once, now)
         idea = locked_idea(session, idea_id)
         idea.move(Move.WITHDRAW, actor_id=actor_id, at=now, detail={"reason": reason})
-        text = f"{user(actor_id)} withdrew {idea.reference}: “{safe(reason, 900)}”"
+        text = notes.withdrawn(idea, actor_id, reason)
         changes = [*change_shown(runtime, idea, text), *coaching_note(idea, text)]
         sent = runtime.outbox.add(session, changes)
     runtime.outbox.kick(sent)
@@ -244,9 +240,8 @@ def revisit(runtime: Runtime, idea_id: int | None, actor_id: str) -> Idea:
         idea = locked_idea(session, idea_id)
         idea.move(Move.REVISIT, actor_id=actor_id, at=now, detail={"revisit_on": str(idea.revisit_on or "")})
         idea.revisit_on = None
-        text = f"{user(actor_id)} reopened {idea.reference} for coaching."
-        coach = f" {user(idea.coach_id)}, it's back with you." if idea.coach_id else " It needs a coach."
-        changes = [*change_shown(runtime, idea, text + coach), *coaching_note(idea, text + coach)]
+        text = notes.reopened(idea, actor_id)
+        changes = [*change_shown(runtime, idea, text), *coaching_note(idea, text)]
         sent = runtime.outbox.add(session, changes)
     runtime.outbox.kick(sent)
     return idea

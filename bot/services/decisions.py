@@ -16,11 +16,11 @@ from bot.services.errors import Refused
 from bot.services.guards import ensure_stage_allows
 from bot.services.ideas import change_shown, coaching_note, existing_idea, locked_idea
 from bot.services.once import Repeated, claim
-from bot.views import after_decision, decision_notice, refusals
+from bot.views import after_decision, decision_notice, notes, refusals
 from bot.views.ids import Purpose
 from bot.views.messages import ALREADY_UNDERSTOOD, already_asked, notice
 from bot.views.text import date as slack_date
-from bot.views.text import safe, user
+from bot.views.text import user
 from models import Decision, DecisionDraft, Feedback, Idea, Move
 from models.decision_rules import Outcome, Proposal, check_proposal, names_the_idea, repeats, weighted_score
 from models.lifecycle import DecideAs, decide_as
@@ -137,10 +137,7 @@ def _copied_rationale(session, idea: Idea, proposal: Proposal) -> list[str]:
     )
     for other_idea_id, rationale in rows:
         if repeats(proposal.rationale, rationale):
-            return [
-                f"This rationale is word for word the one already sent for IDEA-{other_idea_id}. "
-                "Submitters compare notes: is it really specific to this idea?"
-            ]
+            return [decision_notice.copied_rationale(other_idea_id)]
     return []
 
 
@@ -330,15 +327,11 @@ def reconsider(
         idea = locked_idea(session, idea_id)
         idea.move(Move.RECONSIDER, actor_id=user_id, at=now, detail={"new_information": new_information})
         idea.revisit_on = None
-        text = (
-            f"{user(user_id)} asked the PMO to reconsider {idea.reference} with new information: "
-            f"“{safe(new_information, 1500)}”"
-        )
-        coach = f" {user(idea.coach_id)}, it's back with you in coaching." if idea.coach_id else ""
-        changes = [*change_shown(runtime, idea, text), *coaching_note(idea, text + coach)]
+        text = notes.reconsideration_asked(idea, user_id, new_information)
+        changes = [*change_shown(runtime, idea, text), *coaching_note(idea, text + notes.back_in_coaching(idea))]
         if decision := latest_decision(session, idea.id):  # its buttons are spent: the idea is back in coaching
             changes.append(_notice_answered(runtime, session, idea, decision, reconsidering_since=now))
-        _, pmo_blocks = notice(text + (coach or " It needs a coach."))
+        _, pmo_blocks = notice(text + notes.back_in_coaching(idea, otherwise=notes.NEEDS_A_COACH))
         changes.append(Post(runtime.settings.pmo_channel_id, text, pmo_blocks, idea_id=idea.id))
         sent = runtime.outbox.add(session, changes)
     runtime.outbox.kick(sent)

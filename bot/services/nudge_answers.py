@@ -87,7 +87,7 @@ def _nudge_for_action(
     if not may_answer(runtime, nudge, idea, actor_id):
         raise Refused(refusals.reminder_readers_only(idea, doing))
     if not still_current(facts_of(idea), NudgeKind(nudge.kind), nudge.clock_started_at, now, rules):
-        raise MovedOn(f"{idea.reference} has moved on since this reminder, so there's nothing to {doing}.")
+        raise MovedOn(refusals.moved_on(idea, doing))
     return nudge, idea
 
 

@@ -104,6 +104,14 @@ def notice_actions(idea: Idea, decision_id: int, outcome: Outcome) -> dict[str, 
     return actions(f"notice:{decision_id}", *elements)
 
 
+def copied_rationale(other_idea_id: int) -> str:
+    """A warning on the preview, not a refusal: the decider may still send it."""
+    return (
+        f"This rationale is word for word the one already sent for IDEA-{other_idea_id}. "
+        "Submitters compare notes: is it really specific to this idea?"
+    )
+
+
 def preview_modal(notice: Blocks, draft_id: int, warnings: list[str], outcome: Outcome) -> dict[str, Any]:
     buttons = ["Ask a question", "Thanks, understood"] + (
         ["Ask for reconsideration"] if can(outcome.stage, Move.RECONSIDER) else []

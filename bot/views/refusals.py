@@ -60,6 +60,11 @@ def nothing_to_reconsider(idea: Idea) -> str:
     return f"{idea.reference} is {_stage(idea)}, so there's nothing to reconsider."
 
 
+def moved_on(idea: Idea, doing: str) -> str:
+    """A reminder answered after its idea moved on (the clock it was about stopped)."""
+    return f"{idea.reference} has moved on since this reminder, so there's nothing to {doing}."
+
+
 def not_decided_yet(idea: Idea) -> str:
     return f"{idea.reference} hasn't been decided yet."
 
@@ -79,6 +84,7 @@ NOBODY_TO_ASK = "There's no decision or coach on this idea yet to ask."
 
 
 # --- decisions ------------------------------------------------------------------------------------
+
 
 PREVIEW_EXPIRED = "That decision preview has expired; please open Decide again."
 ALREADY_SENT = "That decision has already been sent."
