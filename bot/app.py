@@ -84,6 +84,9 @@ def create_app(
         "client": client,
         "signing_secret": settings.slack_signing_secret,
         "listener_executor": listener_executor or listener_pool(),
+        # A request no listener matches goes to handlers/errors.py, which acks it (Bolt's own answer is 404:
+        # Slack shows that as an error on a button, and retries an event).
+        "raise_error_for_unhandled_request": True,
     }
     app = _quietly_built(options)
     app.use(clean_payload)

@@ -6,6 +6,7 @@ import logging
 import uuid
 
 from slack_bolt import App, BoltResponse
+from slack_bolt.error import BoltUnhandledRequestError
 
 from bot.delivery import Ephemeral, Post
 from bot.runtime import Runtime
@@ -28,6 +29,8 @@ def _actor(body: dict) -> tuple[str | None, str | None]:
 
 
 def unexpected(runtime: Runtime, error: Exception, body: dict, response: BoltResponse | None) -> BoltResponse | None:
+    if isinstance(error, BoltUnhandledRequestError):
+        return _unhandled(runtime, body)
     request_id = uuid.uuid4().hex[:8]
     kind = body.get("type") or ("command" if "command" in body else "request")
     log.error("request %s (%s) failed: %r", request_id, kind, error, exc_info=error)
@@ -43,6 +46,23 @@ def unexpected(runtime: Runtime, error: Exception, body: dict, response: BoltRes
         # Not yet acknowledged: answer 200 so Slack neither shows a time-out nor retries the failure.
         return BoltResponse(status=200, body="")
     return None
+
+
+def _unhandled(runtime: Runtime, body: dict) -> BoltResponse:
+    """A request no listener matches (a button of a message from an earlier version, an event or command the
+    app was never meant to get): acked, logged once, and the person who clicked is told nothing changed."""
+    kind = body.get("type") or ("command" if "command" in body else "request")
+    actions = body.get("actions") if isinstance(body.get("actions"), list) else []
+    names = [body.get("command"), body.get("callback_id"), (body.get("view") or {}).get("callback_id")]
+    names += [action.get("action_id") for action in actions if isinstance(action, dict)]
+    log.warning("no listener for this %s (%s); acked", kind, ", ".join(str(name) for name in names if name) or "-")
+    user_id, channel_id = _actor(body)
+    text, blocks = messages.notice(messages.NOT_MINE_ANY_MORE)
+    if user_id and "command" in body:
+        return BoltResponse(status=200, body={"response_type": "ephemeral", "text": text, "blocks": blocks})
+    if user_id and channel_id and kind in ("block_actions", "message_action", "interactive_message"):
+        runtime.after_ack(runtime.outbox.send, [Ephemeral(channel_id, user_id, text, blocks)])
+    return BoltResponse(status=200, body="")
 
 
 def register(app: App, runtime: Runtime) -> None:

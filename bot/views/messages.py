@@ -278,6 +278,11 @@ def already_asked(helper_id: str) -> str:
     )
 
 
+NOT_MINE_ANY_MORE = (
+    "That's something I don't do (any more), so nothing has changed. Type `/idea help` to see what I can do."
+)
+
+
 def something_went_wrong(request_id: str) -> str:
     return (
         "Sorry, something went wrong on my side and that didn't work. "

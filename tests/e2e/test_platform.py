@@ -69,3 +69,24 @@ def test_the_home_tab_shows_the_users_ideas_and_a_working_submit_button(slack):
     button = home["view"]["blocks"][1]["accessory"]
     slack.click(button["action_id"], user=SUBMITTER, view={"id": "VHOME", "type": "home"})
     assert slack.fake.only("views.open")["view"]["callback_id"] == "idea_intake"
+
+
+def test_a_button_no_listener_knows_is_acked_and_the_clicker_told_nothing_changed(slack, caplog):
+    response = slack.click("idea_retired_button", value="7", user=SUBMITTER, channel=PMO_CHANNEL)
+
+    assert (response.status, response.body) == (200, "")
+    [told] = slack.fake.calls_to("chat.postEphemeral")
+    assert told["user"] == SUBMITTER and told["channel"] == PMO_CHANNEL and "/idea help" in told["text"]
+    assert "idea_retired_button" in caplog.text
+
+
+def test_a_view_or_event_no_listener_knows_is_acked_quietly(slack):
+    view = {
+        "type": "modal",
+        "callback_id": "retired_form",
+        "title": {"type": "plain_text", "text": "Old"},
+        "blocks": [],
+    }
+    assert (slack.submit_view(view, {}, user=SUBMITTER).status, slack.fake.calls) == (200, [])
+    event = {"type": "reaction_added", "user": SUBMITTER, "reaction": "tada", "event_ts": "1700000000.000200"}
+    assert (slack.event(event).status, slack.fake.calls) == (200, [])
