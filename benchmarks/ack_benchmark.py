@@ -438,10 +438,13 @@ def print_report(args, rounds: list[Round], servers: list[Server], work: Path) -
     print(f"Idea Coach from {args.app_root}")
     print(f"ack benchmark: Web API delay {args.delay * 1000:.0f} ms, {args.seconds:.0f} s rounds x {args.rounds}")
     print(f"machine: {os.cpu_count()} CPUs, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (at the end)")
-    print(f"/idea commands at {args.command_rate:.0f}/s:")
-    print("\n".join(describe(rounds, "command")))
-    print(f"intake submissions at {args.submission_rate:.0f}/s:")
-    print("\n".join(describe(rounds, "submission")))
+    kinds = args.kinds.split(",")
+    if "command" in kinds:
+        print(f"/idea commands at {args.command_rate:.0f}/s:")
+        print("\n".join(describe(rounds, "command")))
+    if "submission" in kinds:
+        print(f"intake submissions at {args.submission_rate:.0f}/s:")
+        print("\n".join(describe(rounds, "submission")))
     print("peak memory:")
     for server in servers:
         print("\n".join(memory_lines(server)))
