@@ -23,7 +23,7 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_CONFIG, f"idea-coach: {message} (see {self.prog} --help)\n")
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> _Parser:
     parser = _Parser(prog="idea-coach", description="Idea Coach: a PMO's idea pipeline in Slack.")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -49,13 +49,16 @@ def main(argv: list[str] | None = None) -> int:
     sandbox.add_argument("--port", type=int, default=3000, help="port on 127.0.0.1 (default 3000)")
     sandbox.add_argument("--demo", action="store_true", help="start with a realistic pipeline of ideas")
     sandbox.add_argument("--reset", action="store_true", help="forget the saved sandbox and start over")
+    return parser
 
+
+def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
         # Two commands on a fresh machine: the product runs, against Slack when credentials are set; options
         # given alone are that command's (`idea-coach --demo`).
         argv = ["serve" if os.environ.get("SLACK_BOT_TOKEN") else "sandbox", *argv]
-    args = parser.parse_args(argv)
+    args = _parser().parse_args(argv)
     if args.command == "sandbox":
         return sandbox_command(args)
     try:
