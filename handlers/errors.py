@@ -28,11 +28,15 @@ def _actor(body: dict) -> tuple[str | None, str | None]:
     return user.get("id"), channel.get("id") or container.get("channel_id")
 
 
+def _kind(body: dict) -> str:
+    return body.get("type") or ("command" if "command" in body else "request")
+
+
 def unexpected(runtime: Runtime, error: Exception, body: dict, response: BoltResponse | None) -> BoltResponse | None:
     if isinstance(error, BoltUnhandledRequestError):
         return _unhandled(runtime, body)
     request_id = uuid.uuid4().hex[:8]
-    kind = body.get("type") or ("command" if "command" in body else "request")
+    kind = _kind(body)
     log.error("request %s (%s) failed: %r", request_id, kind, error, exc_info=error)
     user_id, channel_id = _actor(body)
     text, blocks = messages.notice(messages.something_went_wrong(request_id))
@@ -51,7 +55,7 @@ def unexpected(runtime: Runtime, error: Exception, body: dict, response: BoltRes
 def _unhandled(runtime: Runtime, body: dict) -> BoltResponse:
     """A request no listener matches (a button of a message from an earlier version, an event or command the
     app was never meant to get): acked, logged once, and the person who clicked is told nothing changed."""
-    kind = body.get("type") or ("command" if "command" in body else "request")
+    kind = _kind(body)
     actions = body.get("actions") if isinstance(body.get("actions"), list) else []
     names = [body.get("command"), body.get("callback_id"), (body.get("view") or {}).get("callback_id")]
     names += [action.get("action_id") for action in actions if isinstance(action, dict)]

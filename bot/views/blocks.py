@@ -125,11 +125,15 @@ def input_block(
     return block
 
 
-def choices(kind: str, options: list[dict[str, Any]], initial: dict[str, Any] | None = None) -> dict[str, Any]:
+def choices(
+    kind: str, options: list[dict[str, Any]], initial: dict[str, Any] | None = None, *, placeholder: str = ""
+) -> dict[str, Any]:
     """A radio_buttons, checkboxes or static_select element offering `options`, `initial` chosen."""
     element: dict[str, Any] = {"type": kind, "action_id": Action.INPUT, "options": options}
     if initial:
         element["initial_option"] = initial
+    if placeholder:
+        element["placeholder"] = {"type": "plain_text", "text": clip(placeholder, 150)}
     return element
 
 

@@ -106,8 +106,8 @@ def _score_inputs(strategy: Strategy, prefill: Proposal) -> Blocks:
         earlier = given.get(criterion.id)
         known = earlier is not None and earlier.score in SCORE_LABELS
         initial = option(SCORE_LABELS[earlier.score], str(earlier.score)) if known else None
-        scores = choices("static_select", [option(label, str(value)) for value, label in SCORE_LABELS.items()], initial)
-        scores["placeholder"] = {"type": "plain_text", "text": "1 to 5"}
+        options = [option(label, str(value)) for value, label in SCORE_LABELS.items()]
+        scores = choices("static_select", options, initial, placeholder="1 to 5")
         label = f"{criterion.title} ({share}% of the score)"
         blocks.append(input_block(f"score:{criterion.id}", label, scores, hint=criterion.question))
         blocks.append(

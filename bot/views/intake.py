@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.config import Strategy
-from bot.views.blocks import choices, input_block, input_value, option, state_of, text_input
+from bot.views.blocks import choices, input_block, input_value, modal, option, section, state_of, text_input
 from bot.views.ids import Action, Callback
 from bot.views.text import clip
 from models.intake import (
@@ -109,7 +109,7 @@ def intake_modal(
     goals = goals_select(strategy)
     help_offer = choices("radio_buttons", [option(item.label, item.value) for item in HelpOffer])
     blocks = [
-        {"type": "section", "text": {"type": "mrkdwn", "text": intro}},
+        section(intro),
         _text_input(
             Field.TITLE,
             "A short title",
@@ -142,15 +142,7 @@ def intake_modal(
         ),
         input_block(Field.HELP.value, "Would you like to help deliver it?", help_offer),
     ]
-    return {
-        "type": "modal",
-        "callback_id": Callback.INTAKE,
-        "private_metadata": source.to_metadata(),
-        "title": {"type": "plain_text", "text": "Submit an idea"},
-        "submit": {"type": "plain_text", "text": "Submit idea"},
-        "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": blocks,
-    }
+    return modal(Callback.INTAKE, "Submit an idea", blocks, submit="Submit idea", metadata=source.to_metadata())
 
 
 def parse_intake(view: dict[str, Any], strategy: Strategy) -> tuple[IdeaDraft, dict[str, str]]:

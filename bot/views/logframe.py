@@ -94,8 +94,8 @@ def logframe_modal(idea: Idea, strategy: Strategy) -> dict[str, Any]:
     worksheet = idea.worksheet
     chosen = strategy.goal(worksheet.get(GOAL_OBJECTIVE))
     initial = option(chosen.title, chosen.id) if chosen else None
-    goal_element = choices("static_select", [option(goal.title, goal.id) for goal in strategy.goals], initial)
-    goal_element["placeholder"] = {"type": "plain_text", "text": "Choose an annual goal"}
+    goals = [option(goal.title, goal.id) for goal in strategy.goals]
+    goal_element = choices("static_select", goals, initial, placeholder="Choose an annual goal")
     blocks: Blocks = [
         section(
             f"*{idea.reference}* · LogFrame so far: *{worksheet.completeness}*. "
