@@ -9,8 +9,8 @@ from sqlalchemy import inspect
 from models import Base
 
 # The text search for similar ideas lives outside the models: SQLite's FTS5 table (and its shadow
-# tables) and PostgreSQL's expression index, both made by migration 0007.
-TEXT_SEARCH = ("ideas_fts", "ix_ideas_text_search")
+# tables), made by migration 0007, and PostgreSQL's stored tsvector column and its index, made by 0010.
+TEXT_SEARCH = ("ideas_fts", "ix_ideas_text_search", "text_search")
 
 
 def _modelled(name, type_, parent_names) -> bool:

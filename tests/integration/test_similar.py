@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.services import similar
 from bot.services.similar import similar_to
 from models import Idea
 from tests.support.pipeline import seed
@@ -64,3 +65,17 @@ def test_a_title_of_only_common_words_finds_nothing(session_factory):
         add(session, "The and for", "With this that")
         idea = add(session, "The and for", "With this that")
         assert similar_to(session, idea) == []
+
+
+def test_only_the_newest_ideas_sharing_a_word_are_ranked(session_factory, monkeypatch):
+    # A close match with more than WINDOW newer ideas sharing one of its words is out of reach: the
+    # search's cost stays the same however large the pipeline grows.
+    monkeypatch.setattr(similar, "WINDOW", 3)
+    with session_factory() as session, session.begin():
+        close = add(session, *IDEAS[0])
+        others = [add(session, f"Members idea {number}", "Members would like this.") for number in range(3)]
+        idea = add(session, "Remind members about missing loan paperwork by SMS", "Loans stall: a pay stub is missing.")
+        assert similar_to(session, idea) == []
+        monkeypatch.setattr(similar, "WINDOW", 5)
+        assert [found.id for found in similar_to(session, idea)] == [close.id]
+        assert close.id < min(other.id for other in others)
