@@ -23,6 +23,29 @@ from models.lifecycle import Stage
 ESCALATION_STEP = 2
 
 
+class Place(StrEnum):
+    """Where a nudge is posted."""
+
+    PMO_CHANNEL = "pmo_channel"
+    DM = "dm"
+    COACHING_THREAD = "coaching_thread"
+    DECIDERS_GROUP_DM = "deciders_group_dm"
+    LEAD_DM = "lead_dm"
+
+
+class SweepOutcome(StrEnum):
+    """What a sweep did with a nudge that was due."""
+
+    SENT = "sent"
+    FAILED = "failed"
+    WOULD_SEND = "would_send"  # a dry run
+    WAITING = "waiting"  # for the recipients' working hours
+    RETRY_WAITING = "retry_waiting"
+    WOULD_RETRY = "would_retry"
+    CANCELLED = "cancelled"  # the idea moved on
+    NO_RECIPIENT = "no_recipient"
+
+
 class NudgeKind(StrEnum):
     UNASSIGNED = "unassigned"
     COACHING_QUIET = "coaching_quiet"

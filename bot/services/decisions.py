@@ -124,10 +124,7 @@ def preview(runtime: Runtime, idea_id: int | None, proposal: Proposal, decider_i
 def _repeat_warnings(session, idea: Idea, proposal: Proposal) -> list[str]:
     warnings = []
     if not names_the_idea(proposal.rationale, idea.title, idea.problem, idea.proposal):
-        warnings.append(
-            "This rationale names nothing from the idea itself. Could it be about any idea? "
-            "Mention what this one proposes or the problem it tackles."
-        )
+        warnings.append(decision_notice.VAGUE_RATIONALE)
     return warnings + _copied_rationale(session, idea, proposal)
 
 
@@ -360,5 +357,5 @@ def record_feedback(
                 given_at=runtime.clock(),
             )
         )
-        thanks = runtime.outbox.add(session, [Post(user_id, *notice("Thank you. The PMO reads every answer."))])
+        thanks = runtime.outbox.add(session, [Post(user_id, *notice(after_decision.FEEDBACK_THANKS))])
     runtime.outbox.kick(thanks)

@@ -149,14 +149,14 @@ def _queued_chart(runtime: Runtime, digest: Digest, figures: views.DigestFigures
     """The chart's outbox row, written (with the drawn PNG) once the message is out, so it follows it."""
     if digest.chart_outbox_id is not None:
         return digest.chart_outbox_id
-    title = f"Ideas by stage, {figures.week_end:%b %d, %Y}"
+    title = views.chart_title(figures)
     png = views.pipeline_chart(figures.per_stage, title)
     share = FileShare(
         runtime.settings.pmo_channel_id,
         "idea-pipeline.png",
         png,
         title,
-        initial_comment="The pipeline this week, by stage.",
+        initial_comment=views.CHART_COMMENT,
     )
     with transaction(runtime.session_factory) as session:
         [digest.chart_outbox_id] = runtime.outbox.add(session, [share], now=now)

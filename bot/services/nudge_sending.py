@@ -24,8 +24,8 @@ from bot.outbox import store as outbox_store
 from bot.outbox.store import Claim as OutboxClaim
 from bot.runtime import Runtime
 from bot.services.nudge_clocks import IDEA_COLUMNS, facts_of, recorded_steps
-from bot.services.nudge_targets import Target, notice_for, target_for, why
-from bot.services.sweep_report import Outcome, SweepItem, SweepReport
+from bot.services.nudge_targets import Target, notice_for, target_for
+from bot.services.sweep_report import SweepItem, SweepReport
 from bot.services.working_hours import ZoneBook, sending_window
 from bot.views import nudges as views
 from models import DeliveryStatus, Idea, Nudge
@@ -34,6 +34,7 @@ from models.nudging import (
     ClockFacts,
     NudgeKind,
     Rules,
+    SweepOutcome,
     clock_start,
     kind_for,
     next_nudge,
@@ -74,7 +75,6 @@ class Claimed:
     outbox_id: int
     notice: views.NudgeNotice
     target: Target
-    why: str
     leased: OutboxClaim | None = None  # the outbox row, leased in the claim's transaction
 
 
@@ -130,7 +130,7 @@ def claim(runtime: Runtime, idea_id: int, kind: NudgeKind, now: datetime, rules:
             nudge.outbox_id = leased.id
     except IntegrityError:
         return None  # claimed by another sweeper a moment ago
-    return Claimed(nudge.id, nudge.outbox_id, notice, target, why(notice), leased)
+    return Claimed(nudge.id, nudge.outbox_id, notice, target, leased)
 
 
 def deliver(runtime: Runtime, claimed: Claimed, now: datetime, spacer: Spacer, report: SweepReport) -> None:
@@ -146,8 +146,8 @@ def deliver(runtime: Runtime, claimed: Claimed, now: datetime, spacer: Spacer, r
     if sent is None:
         log.info("nudge %s's message is being sent by another sweeper", claimed.nudge_id)
         return
-    outcome = Outcome.SENT if sent else Outcome.FAILED
-    report.items.append(SweepItem(claimed.notice, target.where, claimed.why, outcome))
+    outcome = SweepOutcome.SENT if sent else SweepOutcome.FAILED
+    report.items.append(SweepItem(claimed.notice, target.place, outcome))
 
 
 # --- retries ----------------------------------------------------------------------------------------
@@ -223,13 +223,12 @@ def _reclaim(
             nudge.id,
             rules,
         )
-        reason = why(notice)
         if not still_current(facts, kind, nudge.clock_started_at, now, rules):
             if not report.dry_run:
                 nudge.status, nudge.next_attempt_at = DeliveryStatus.CANCELLED, None
                 if nudge.outbox_id is not None:
                     outbox_store.cancel(session, nudge.outbox_id, now)
-            report.items.append(SweepItem(notice, target.where, reason, Outcome.CANCELLED))
+            report.items.append(SweepItem(notice, target.place, SweepOutcome.CANCELLED))
             return None
         if facts.snoozed_until is not None and facts.snoozed_until > now:
             if not report.dry_run:
@@ -239,14 +238,14 @@ def _reclaim(
         if not may_send:
             if not report.dry_run:
                 nudge.next_attempt_at = when
-            report.items.append(SweepItem(notice, target.where, reason, Outcome.RETRY_WAITING, when))
+            report.items.append(SweepItem(notice, target.place, SweepOutcome.RETRY_WAITING, when))
             return None
         if report.dry_run:
-            report.items.append(SweepItem(notice, target.where, reason, Outcome.WOULD_RETRY))
+            report.items.append(SweepItem(notice, target.place, SweepOutcome.WOULD_RETRY))
             return None
         nudge.attempts += 1
         nudge.next_attempt_at = now + LEASE
         nudge.recipient = ",".join(target.users)
         if nudge.outbox_id is None:  # claimed before the outbox carried nudges: give it its row now
             [nudge.outbox_id] = runtime.outbox.add(session, [message(notice, target)], now=now)
-    return Claimed(nudge_id, nudge.outbox_id, notice, target, reason)
+    return Claimed(nudge_id, nudge.outbox_id, notice, target)

@@ -12,7 +12,7 @@ from bot.runtime import Runtime
 from bot.views import nudges as views
 from models import CoachingThread, Idea
 from models.business_time import business_days_between
-from models.nudging import ESCALATION_STEP, Audience, ClockFacts, NudgeKind, Rules, audience_for
+from models.nudging import ESCALATION_STEP, Audience, ClockFacts, NudgeKind, Place, Rules, audience_for
 
 MAX_GROUP_DM = 8
 """conversations.open takes at most 8 users; more deciders than that are nudged in the PMO channel."""
@@ -23,7 +23,7 @@ class Target:
     users: tuple[str, ...]  # who is addressed: mentioned, DM'd, timed by
     channel: str | None  # where to post (a user id: the app's DM with them)
     thread_ts: str | None = None
-    where: str = ""
+    place: Place = Place.PMO_CHANNEL
     group_dm: bool = False  # open a group DM with `users` and post there
 
     @property
@@ -35,35 +35,34 @@ def target_for(runtime: Runtime, session: Session, idea_id: int, facts: ClockFac
     settings = runtime.settings
     staff = tuple(sorted(settings.pmo_staff_ids))
     pmo = settings.pmo_channel_id or None
-    in_pmo = "the PMO channel"
     if audience is Audience.PMO_CHANNEL:
-        return Target(staff, pmo, where=in_pmo)
+        return Target(staff, pmo)
     if audience in (Audience.SUBMITTER, Audience.COACH):
         person = facts.coach_id if audience is Audience.COACH else None
         if audience is Audience.SUBMITTER:
             person = _submitter(session, idea_id)
         if person is None:
-            return Target(staff, pmo, where=in_pmo)
+            return Target(staff, pmo)
         thread = session.scalars(
             select(CoachingThread).where(CoachingThread.idea_id == idea_id).order_by(CoachingThread.id.desc())
         ).first()
         if thread is None:
-            return Target((person,), person, where="a DM")
-        return Target((person,), thread.channel_id, thread.thread_ts, where="the coaching thread")
+            return Target((person,), person, place=Place.DM)
+        return Target((person,), thread.channel_id, thread.thread_ts, place=Place.COACHING_THREAD)
     if audience is Audience.DECIDERS:
         deciders = tuple(sorted(settings.deciders))
         if len(deciders) == 1:
-            return Target(deciders, deciders[0], where="a DM")
+            return Target(deciders, deciders[0], place=Place.DM)
         if 1 < len(deciders) <= MAX_GROUP_DM:
-            return Target(deciders, None, where="a group DM with the deciders", group_dm=True)
-        return Target(deciders, pmo, where=in_pmo)
+            return Target(deciders, None, place=Place.DECIDERS_GROUP_DM, group_dm=True)
+        return Target(deciders, pmo)
     if audience is Audience.REVISIT:
         people = (facts.coach_id,) if facts.coach_id else staff
-        return Target(people, pmo, where=in_pmo)
+        return Target(people, pmo)
     lead = settings.pmo_lead_id
     if lead:
-        return Target((lead,), lead, where="a DM with the PMO lead")
-    return Target(staff, pmo, where=in_pmo)
+        return Target((lead,), lead, place=Place.LEAD_DM)
+    return Target(staff, pmo)
 
 
 def _submitter(session: Session, idea_id: int) -> str | None:
@@ -103,16 +102,3 @@ def notice_for(
         revisit_on=facts.revisit_on,
         earlier_mentions=earlier,
     )
-
-
-def why(notice: views.NudgeNotice) -> str:
-    days = views.business_days(notice.stalled_days)
-    reason = {
-        NudgeKind.UNASSIGNED: f"no coach for {days}",
-        NudgeKind.COACHING_QUIET: f"no reply in the coaching thread for {days}",
-        NudgeKind.AWAITING_DECISION: f"ready for a decision for {days}",
-        NudgeKind.REVISIT: "its revisit date has come",
-    }[notice.kind]
-    if notice.step >= ESCALATION_STEP:
-        return f"{reason}; escalation after two reminders"
-    return reason + ("; second reminder" if notice.step == 1 else "")

@@ -33,17 +33,17 @@ from bot.runtime import Runtime
 from bot.services.nudge_answers import MessageRef, may_answer, on_it, snooze
 from bot.services.nudge_clocks import candidates, due_nudges, facts_of, rules_of
 from bot.services.nudge_sending import CHANNEL_SPACING, LEASE, Spacer, claim, deliver, retry_due
-from bot.services.nudge_targets import notice_for, target_for, why
-from bot.services.sweep_report import Outcome, SweepItem, SweepReport
+from bot.services.nudge_targets import notice_for, target_for
+from bot.services.sweep_report import SweepItem, SweepReport
 from bot.services.working_hours import ZoneBook, sending_window, shared_working_time
-from models.nudging import DueNudge, NudgeKind, Rules
+from models.nudging import DueNudge, NudgeKind, Rules, SweepOutcome
 
 __all__ = [
     "CHANNEL_SPACING",
     "LEASE",
     "MAX_ATTEMPTS",
     "MessageRef",
-    "Outcome",
+    "SweepOutcome",
     "SweepReport",
     "candidates",
     "may_answer",
@@ -108,16 +108,15 @@ def _handle(
             None,
             rules,
         )
-    reason = why(notice)
     if not target.reachable:
-        report.items.append(SweepItem(notice, target.where, reason, Outcome.NO_RECIPIENT))
+        report.items.append(SweepItem(notice, target.place, SweepOutcome.NO_RECIPIENT))
         return
     may_send, when = sending_window(zones.zones(target.users).values(), now, rules.calendar)
     if not may_send:
-        report.items.append(SweepItem(notice, target.where, reason, Outcome.WAITING, when))
+        report.items.append(SweepItem(notice, target.place, SweepOutcome.WAITING, when))
         return
     if report.dry_run:
-        report.items.append(SweepItem(notice, target.where, reason, Outcome.WOULD_SEND))
+        report.items.append(SweepItem(notice, target.place, SweepOutcome.WOULD_SEND))
         return
     claimed = claim(runtime, row.id, due.kind, now, rules)
     if claimed is None:

@@ -25,6 +25,7 @@ from bot.views.text import link, safe, user
 from models import Idea
 
 _RATINGS = {str(score) for score in SCORE_LABELS}
+FEEDBACK_THANKS = "Thank you. The PMO reads every answer."
 
 
 def reconsider_modal(idea: Idea) -> dict[str, Any]:

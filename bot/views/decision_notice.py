@@ -104,6 +104,13 @@ def notice_actions(idea: Idea, decision_id: int, outcome: Outcome) -> dict[str, 
     return actions(f"notice:{decision_id}", *elements)
 
 
+VAGUE_RATIONALE = (
+    "This rationale names nothing from the idea itself. Could it be about any idea? "
+    "Mention what this one proposes or the problem it tackles."
+)
+"""A warning on the preview, like the next one."""
+
+
 def copied_rationale(other_idea_id: int) -> str:
     """A warning on the preview, not a refusal: the decider may still send it."""
     return (

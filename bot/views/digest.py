@@ -93,6 +93,13 @@ def digest_message(figures: DigestFigures) -> tuple[str, Blocks]:
     return text, blocks[:50]
 
 
+def chart_title(figures: DigestFigures) -> str:
+    return f"Ideas by stage, {figures.week_end:%b %d, %Y}"
+
+
+CHART_COMMENT = "The pipeline this week, by stage."
+
+
 def decision_detail(outcome: str, decided_by: str) -> str:
     labels = {"go": "Go", "no_go": "No-go", "not_now": "Not now"}
     return f"{labels.get(outcome, safe(outcome, 30))} by {user(decided_by)}"

@@ -161,9 +161,3 @@ def handled_message(notice: NudgeNotice, note_text: str) -> tuple[str, Blocks]:
     """The nudge once someone has snoozed it or taken it on: the same words, no buttons, who did what."""
     text, body = _body(notice)
     return text, [section(body), context(note_text)]
-
-
-def dry_run_line(notice: NudgeNotice, where: str, why: str) -> str:
-    """One line of `idea-coach sweep --dry-run`: who, which idea, why."""
-    who = ", ".join(notice.mentions) or "nobody"
-    return f"{notice.reference} “{notice.title}” → {who} ({where}): {why}"

@@ -71,7 +71,7 @@ def test_an_unassigned_idea_nudges_the_pmo_channel_after_one_business_day(runtim
         ny(2027, 3, 2, 10),
     )
     assert nudge.clock_started_at == ny(2027, 3, 1, 10)
-    assert [item.outcome for item in report.items] == [nudges.Outcome.SENT]
+    assert [item.outcome for item in report.items] == [nudges.SweepOutcome.SENT]
 
 
 def test_nothing_goes_out_at_night_or_on_the_weekend_and_it_waits_for_monday_morning(
@@ -81,7 +81,7 @@ def test_nothing_goes_out_at_night_or_on_the_weekend_and_it_waits_for_monday_mor
 
     for when in (ny(2027, 3, 5, 18), ny(2027, 3, 5, 23), ny(2027, 3, 6, 12), ny(2027, 3, 7, 12), ny(2027, 3, 8, 8, 59)):
         report = sweep(runtime, when)
-        assert [item.outcome for item in report.items] == [nudges.Outcome.WAITING], when
+        assert [item.outcome for item in report.items] == [nudges.SweepOutcome.WAITING], when
     assert posts(fake_slack) == []
     assert nudges_of(session_factory) == []  # waiting is not claiming
 
@@ -112,7 +112,7 @@ def test_coaching_nudge_waits_for_the_recipients_own_working_hours_and_caches_th
     thread = add_thread(session_factory, idea_id, COACH, ny(2027, 3, 1, 10))
 
     early = sweep(runtime, ny(2027, 3, 8, 11, 30))  # 08:30 in Los Angeles
-    assert [item.outcome for item in early.items] == [nudges.Outcome.WAITING]
+    assert [item.outcome for item in early.items] == [nudges.SweepOutcome.WAITING]
     assert early.items[0].not_before == ny(2027, 3, 8, 12)
 
     sweep(runtime, ny(2027, 3, 8, 12))
@@ -302,7 +302,7 @@ def test_a_failed_slack_call_is_retried_later_not_lost(runtime, fake_slack, sess
     fake_slack.fail("chat.postMessage", "internal_error")
 
     first = sweep(runtime, ny(2027, 3, 2, 10))
-    assert [item.outcome for item in first.items] == [nudges.Outcome.FAILED]
+    assert [item.outcome for item in first.items] == [nudges.SweepOutcome.FAILED]
     [nudge] = nudges_of(session_factory, idea_id)
     assert (nudge.status, nudge.attempts, nudge.last_error) == (DeliveryStatus.FAILED, 1, "internal_error")
     assert nudge.next_attempt_at == ny(2027, 3, 2, 10, 5)
@@ -328,7 +328,7 @@ def test_a_retry_asks_slack_for_a_time_zone_before_its_claim_holding_no_database
     )
     add_thread(session_factory, idea_id, COACH, ny(2027, 3, 1, 10))
     fake_slack.fail("chat.postMessage", "internal_error")
-    assert [item.outcome for item in sweep(runtime, ny(2027, 3, 8, 12)).items] == [nudges.Outcome.FAILED]
+    assert [item.outcome for item in sweep(runtime, ny(2027, 3, 8, 12)).items] == [nudges.SweepOutcome.FAILED]
     with session_factory() as session, session.begin():
         session.execute(delete(UserTimeZone))  # as when the cached zone has expired by the retry
 
@@ -350,7 +350,7 @@ def test_a_retry_is_cancelled_when_the_idea_moved_on_meanwhile(runtime, fake_sla
 
     report = sweep(runtime, ny(2027, 3, 2, 10, 30))
 
-    assert [item.outcome for item in report.items] == [nudges.Outcome.CANCELLED]
+    assert [item.outcome for item in report.items] == [nudges.SweepOutcome.CANCELLED]
     assert len(posts(fake_slack)) == 1
     [nudge] = nudges_of(session_factory, idea_id)
     assert (nudge.status, nudge.next_attempt_at) == (DeliveryStatus.CANCELLED, None)
@@ -416,7 +416,7 @@ def test_a_dry_run_reports_and_sends_nothing_and_writes_nothing(runtime, fake_sl
 
     report = sweep(runtime, ny(2027, 3, 8, 10), dry_run=True)
 
-    assert [item.outcome for item in report.items] == [nudges.Outcome.WOULD_SEND] * 2
+    assert [item.outcome for item in report.items] == [nudges.SweepOutcome.WOULD_SEND] * 2
     assert "IDEA-1 “Paperless <b>loans</b>” → UCOACH0001, UCOACH0002 (the PMO channel): no coach for 5" in (
         report.items[0].describe()
     )

@@ -9,8 +9,9 @@ from slack_sdk.models.blocks import Block
 
 from bot.views import digest as digest_views
 from bot.views import nudges as views
+from bot.views import sweep as sweep_views
 from bot.views.ids import Action
-from models.nudging import Audience, NudgeKind
+from models.nudging import Audience, NudgeKind, Place, SweepOutcome
 
 HOSTILE = "<!channel> & <https://evil.example|Reset password> " + "x" * 400
 
@@ -134,3 +135,38 @@ def test_the_pipeline_chart_is_drawn_in_a_child_process_that_leaves_matplotlib_o
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True)
     assert result.stdout.split() == ["True", "False"]
+
+
+# --- what `idea-coach sweep` prints --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("place", list(Place))
+@pytest.mark.parametrize("outcome", list(SweepOutcome))
+def test_every_place_and_outcome_of_a_sweep_has_words(place, outcome):
+    line = sweep_views.item_line(notice(NudgeKind.UNASSIGNED, Audience.PMO_CHANNEL), place, outcome)
+    assert line.startswith("IDEA-7 “<!channel>")  # operators read the title as typed, in a terminal
+    assert f"({sweep_views.PLACES[place]}): no coach for 6 business days [{sweep_views.OUTCOMES[outcome]}]" in line
+
+
+def test_a_sweep_line_says_which_reminder_and_when_a_waiting_one_goes():
+    escalation = notice(NudgeKind.AWAITING_DECISION, Audience.PMO_LEAD, step=2, mentions=())
+    line = sweep_views.item_line(escalation, Place.LEAD_DM, SweepOutcome.WAITING, datetime(2027, 3, 8, 13, 0))
+    assert line.endswith(
+        "→ nobody (a DM with the PMO lead): ready for a decision for 6 business days; escalation after two "
+        "reminders [waiting for working hours, from 2027-03-08 13:00 UTC]"
+    )
+    second = notice(NudgeKind.COACHING_QUIET, Audience.COACH, step=1)
+    assert sweep_views.reason(second) == "no reply in the coaching thread for 6 business days; second reminder"
+    assert sweep_views.reason(notice(NudgeKind.REVISIT, Audience.REVISIT)) == "its revisit date has come"
+
+
+def test_a_sweep_summary_counts_what_was_done_or_would_be():
+    at = datetime(2027, 3, 8, 9, 0, tzinfo=UTC)
+    counts = {SweepOutcome.SENT: 2, SweepOutcome.FAILED: 1, SweepOutcome.WAITING: 1, SweepOutcome.RETRY_WAITING: 2}
+    assert sweep_views.summary(at, False, counts) == (
+        "sweep at 2027-03-08 09:00 UTC: 2 sent, 1 failed (retried later), 3 waiting for working hours"
+    )
+    planned = {SweepOutcome.WOULD_SEND: 2, SweepOutcome.WOULD_RETRY: 1, SweepOutcome.WAITING: 1}
+    assert sweep_views.summary(at, True, planned) == (
+        "dry run at 2027-03-08 09:00 UTC: 3 nudge(s) would be sent, 1 waiting for working hours; nothing was sent"
+    )
