@@ -28,8 +28,7 @@ from sqlalchemy import Engine, text
 from benchmarks.schemas import fresh_schemas
 from bot.db import make_engine, make_session_factory, upgrade
 from bot.services import similar
-from models import Idea, Stage
-from tests.support.pipeline import seed
+from tests.support.pipeline import flushed_idea, seed
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 NOW = datetime(2027, 3, 9, 16, 0, tzinfo=UTC)
@@ -43,21 +42,7 @@ def search_ms(engine: Engine, title: str, problem: str, window: int, repeat: int
     """Median wall time of similar_to for a new idea flushed (never committed) in an open transaction."""
     session_factory = make_session_factory(engine)
     with session_factory() as session, session.begin():
-        idea = Idea(
-            title=title,
-            problem=problem,
-            proposal="-",
-            beneficiaries=[],
-            success_signal="-",
-            help_offer="no",
-            submitter_id="UBENCH0001",
-            stage=Stage.SUBMITTED,
-            stage_entered_at=NOW,
-            created_at=NOW,
-            updated_at=NOW,
-        )
-        session.add(idea)
-        session.flush()
+        idea = flushed_idea(session, title, problem, NOW)
         saved, similar.WINDOW = similar.WINDOW, window
         try:
             similar.similar_to(session, idea)  # warm: statement compilation, the first plan

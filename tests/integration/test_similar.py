@@ -9,7 +9,7 @@ import pytest
 from bot.services import similar
 from bot.services.similar import similar_to
 from models import Idea
-from tests.support.pipeline import seed
+from tests.support.pipeline import flushed_idea, seed
 
 NOW = datetime(2027, 3, 1, 15, 0, tzinfo=UTC)
 IDEAS = [
@@ -21,22 +21,7 @@ IDEAS = [
 
 
 def add(session, title: str, problem: str) -> Idea:
-    idea = Idea(
-        title=title,
-        problem=problem,
-        proposal="-",
-        beneficiaries=[],
-        success_signal="-",
-        help_offer="no",
-        submitter_id="USUBMIT001",
-        stage="submitted",
-        stage_entered_at=NOW,
-        created_at=NOW,
-        updated_at=NOW,
-    )
-    session.add(idea)
-    session.flush()
-    return idea
+    return flushed_idea(session, title, problem, NOW)
 
 
 @pytest.mark.parametrize("background", [0, 3000])

@@ -48,6 +48,15 @@ def idea_values(number: int, stage: Stage, at: datetime, **changes) -> dict:
     }
 
 
+def flushed_idea(session, title: str, problem: str, at: datetime) -> Idea:
+    """A new idea in `session`'s open transaction, flushed so that it has its id, as a submission's is by
+    the time similar ideas are searched for."""
+    idea = Idea(**idea_values(0, Stage.SUBMITTED, at, title=title, problem=problem, submitter_id="USUBMIT001"))
+    session.add(idea)
+    session.flush()
+    return idea
+
+
 def seed(session_factory, count: int, *, now: datetime | None = None, effort: float = 10.0) -> dict[Stage, int]:
     """`count` ideas cycling through the stages, every third linked to no goal, each Go with a decision
     of `effort`. Returns how many ideas were put in each stage."""
