@@ -9,6 +9,11 @@ from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, String, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime
+from models.decision_rules import rationale_key
+
+
+def _rationale_key(context) -> str | None:
+    return rationale_key(context.get_current_parameters().get("rationale") or "")
 
 
 class Decision(Base):
@@ -23,6 +28,8 @@ class Decision(Base):
     weighted_score: Mapped[float] = mapped_column(Float)
     goals_considered: Mapped[list[str]] = mapped_column(JSON)
     rationale: Mapped[str] = mapped_column(Text)
+    # Set from the rationale on insert, so a rationale copied word for word is found by an index.
+    rationale_key: Mapped[str | None] = mapped_column(String(64), index=True, default=_rationale_key)
     alternatives: Mapped[str | None] = mapped_column(Text)
     what_would_change: Mapped[str | None] = mapped_column(Text)
     next_steps: Mapped[str | None] = mapped_column(Text)

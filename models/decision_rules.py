@@ -5,6 +5,7 @@ Pure Python. Field keys double as the decision modal's block ids.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -201,6 +202,14 @@ def normalised(text: str) -> str:
     return " ".join(_WORD.findall(text.casefold()))
 
 
+def rationale_key(rationale: str) -> str | None:
+    """What two rationales share when they are the same word for word (ignoring case, spacing and
+    punctuation), short enough to index; None for a rationale without words."""
+    words = normalised(rationale)
+    return hashlib.sha256(words.encode()).hexdigest() if words else None
+
+
 def repeats(rationale: str, earlier: str) -> bool:
     """True when two rationales are the same word for word (ignoring case, spacing and punctuation)."""
-    return bool(normalised(rationale)) and normalised(rationale) == normalised(earlier)
+    key = rationale_key(rationale)
+    return key is not None and key == rationale_key(earlier)

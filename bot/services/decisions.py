@@ -22,7 +22,7 @@ from bot.views.messages import ALREADY_UNDERSTOOD, already_asked, notice
 from bot.views.text import date as slack_date
 from bot.views.text import user
 from models import Decision, DecisionDraft, Feedback, Idea, Move
-from models.decision_rules import Outcome, Proposal, check_proposal, names_the_idea, repeats, weighted_score
+from models.decision_rules import Outcome, Proposal, check_proposal, names_the_idea, rationale_key, weighted_score
 from models.lifecycle import DecideAs, decide_as
 
 
@@ -108,12 +108,12 @@ def preview(runtime: Runtime, idea_id: int | None, proposal: Proposal, decider_i
     with transaction(runtime.session_factory) as session:
         idea = locked_idea(session, idea_id)
         previous = _corrected(session, idea)
+        warnings = _repeat_warnings(session, idea, proposal)  # before the draft's write (SQLite's lock)
         draft = DecisionDraft(
             idea_id=idea.id, decider_id=decider_id, payload=proposal.to_payload(), created_at=runtime.clock()
         )
         session.add(draft)
         session.flush()
-        warnings = _repeat_warnings(session, idea, proposal)
         weighted = weighted_score(proposal.scores, _weights(runtime))
         _, notice = decision_notice.notice_blocks(
             idea, proposal, runtime.strategy, decider_id=decider_id, weighted=weighted, corrects=previous
@@ -129,13 +129,16 @@ def _repeat_warnings(session, idea: Idea, proposal: Proposal) -> list[str]:
 
 
 def _copied_rationale(session, idea: Idea, proposal: Proposal) -> list[str]:
-    rows = session.execute(
-        select(Decision.idea_id, Decision.rationale).where(Decision.idea_id != idea.id).order_by(Decision.id.desc())
+    key = rationale_key(proposal.rationale)
+    if key is None:
+        return []
+    other_idea_id = session.scalar(
+        select(Decision.idea_id)
+        .where(Decision.rationale_key == key, Decision.idea_id != idea.id)
+        .order_by(Decision.id.desc())
+        .limit(1)
     )
-    for other_idea_id, rationale in rows:
-        if repeats(proposal.rationale, rationale):
-            return [decision_notice.copied_rationale(other_idea_id)]
-    return []
+    return [] if other_idea_id is None else [decision_notice.copied_rationale(other_idea_id)]
 
 
 def send(runtime: Runtime, draft_id: int | None, decider_id: str, *, once: str | None = None) -> Decision:
