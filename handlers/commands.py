@@ -21,7 +21,7 @@ def idea_command(runtime: Runtime, ack: Ack, command: dict) -> None:
     if word in ("help", "?"):
         reply(ack, messages.help_message())
     elif word == "mine":
-        reply(ack, messages.my_ideas(intake.ideas_of(runtime, user_id)))
+        reply(ack, messages.my_ideas(*intake.ideas_of(runtime, user_id)))
     elif word == "admin":
         admin.admin_command(runtime, ack, command)
     elif word == "portfolio":

@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, union
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -15,12 +15,12 @@ from bot.runtime import Runtime
 from bot.services.decisions import latest_decision, notice_of
 from bot.services.errors import Refused
 from bot.services.home_sections import COLUMNS, staff_pages
-from bot.services.intake import visible_idea
+from bot.services.intake import count_of, newest_of, visible_idea
 from bot.services.portfolio import cached_portfolio
 from bot.views import refusals
 from bot.views.home import OVERVIEW, HomeIdea, HomeState, PersonHome, explanation_modal, home_view
 from bot.views.home_staff import SectionPage, StaffHome, staff_blocks
-from models import CoachingThread, HomeOpening, Idea, IdeaContributor, Stage
+from models import CoachingThread, HomeOpening, Idea, Stage
 from models.business_time import add_business_days
 
 OWN_IDEAS_READ = 15
@@ -108,19 +108,10 @@ def _home_idea(row, runtime: Runtime, *, with_promise: bool = False, thread_link
 
 def person_home(session: Session, runtime: Runtime, user_id: str, now: datetime) -> PersonHome:
     """The ideas `user_id` submitted or was credited on (they follow ideas theirs joined), newest first."""
-    # A union rather than OR, so both halves use their index.
-    theirs = Idea.id.in_(
-        union(
-            select(Idea.id).where(Idea.submitter_id == user_id),
-            select(IdeaContributor.idea_id).where(IdeaContributor.user_id == user_id),
-        )
-    )
-    rows = session.execute(
-        select(*_COLUMNS, _LATEST_THREAD).where(theirs).order_by(Idea.id.desc()).limit(OWN_IDEAS_READ)
-    ).all()
-    total = session.scalar(select(func.count()).select_from(Idea).where(theirs))
+    newest = Idea.id.in_(newest_of(user_id, OWN_IDEAS_READ))
+    rows = session.execute(select(*_COLUMNS, _LATEST_THREAD).where(newest).order_by(Idea.id.desc())).all()
     ideas = [_home_idea(row, runtime, with_promise=True, thread_link=row[-1]) for row in rows]
-    return PersonHome(ideas, total or 0)
+    return PersonHome(ideas, count_of(session, user_id))
 
 
 def staff_sections(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, or_, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Select, bindparam, func, select, union, update
+from sqlalchemy.orm import Session, raiseload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.db import transaction
@@ -123,19 +123,40 @@ def visible_idea_by_reference(runtime: Runtime, text: str, user_id: str) -> Look
     return visible_idea(runtime, parse_reference(text), user_id, safe(text.strip().upper(), 40))
 
 
-def ideas_of(runtime: Runtime, user_id: str) -> list[Idea]:
+MINE_SHOWN = 40
+
+
+def ideas_of(runtime: Runtime, user_id: str) -> tuple[list[Idea], int]:
+    """The newest MINE_SHOWN of the ideas `user_id` submitted or is credited on, and how many there are."""
     with runtime.session_factory() as session:
-        return list(
-            session.scalars(
-                select(Idea)
-                .where(
-                    # Their own ideas and those they are credited on (an idea of theirs joined it).
-                    or_(
-                        Idea.submitter_id == user_id,
-                        Idea.id.in_(select(IdeaContributor.idea_id).where(IdeaContributor.user_id == user_id)),
-                    )
-                )
-                .order_by(Idea.created_at.desc(), Idea.id.desc())
-                .options(selectinload(Idea.goals))
-            )
-        )
+        ideas = session.scalars(
+            select(Idea)
+            .where(Idea.id.in_(newest_of(user_id, MINE_SHOWN)))
+            .order_by(Idea.id.desc())
+            .options(raiseload("*"))  # the list shows the ideas' own columns, none of their relationships
+        ).all()
+        return list(ideas), count_of(session, user_id)
+
+
+def newest_of(user_id: str, limit: int) -> Select:
+    """The ids of the newest `limit` ideas `user_id` submitted or is credited on (an idea of theirs joined
+    it). Each half is ordered and cut through its own index before the union: ordering the union instead
+    walked the whole ideas table backwards on PostgreSQL for someone whose ideas are all old."""
+    own = select(Idea.id.label("id")).where(Idea.submitter_id == user_id).order_by(Idea.id.desc()).limit(limit)
+    credited = (
+        select(IdeaContributor.idea_id.label("id"))
+        .where(IdeaContributor.user_id == user_id)
+        .order_by(IdeaContributor.idea_id.desc())
+        .limit(limit)
+    )
+    both = union(select(own.subquery()), select(credited.subquery())).subquery()
+    return select(both.c.id).order_by(both.c.id.desc()).limit(limit)
+
+
+def count_of(session: Session, user_id: str) -> int:
+    """How many ideas `user_id` submitted or is credited on."""
+    both = union(
+        select(Idea.id).where(Idea.submitter_id == user_id),
+        select(IdeaContributor.idea_id).where(IdeaContributor.user_id == user_id),
+    ).subquery()
+    return session.scalar(select(func.count()).select_from(both)) or 0

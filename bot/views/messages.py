@@ -231,20 +231,20 @@ def details_modal(idea: Idea, strategy: Strategy, *, can_decide: bool = False) -
     return modal(Callback.DETAILS, idea.reference, blocks, close="Close", metadata=str(idea.id))
 
 
-def my_ideas(ideas: list[Idea]) -> tuple[str, Blocks]:
+def my_ideas(ideas: list[Idea], total: int) -> tuple[str, Blocks]:
+    """The newest of someone's ideas (as many as the service read) and how many they have in all."""
     if not ideas:
         return "You haven't submitted any ideas yet.", [
             section("You haven't submitted any ideas yet. Try `/idea` followed by a short title.")
         ]
-    shown = ideas[:40]
-    lines = [f"*{idea.reference}* {safe(idea.title, 150)} — {_stage_line(idea)}" for idea in shown]
+    lines = [f"*{idea.reference}* {safe(idea.title, 150)} — {_stage_line(idea)}" for idea in ideas]
     blocks: Blocks = [section("*Your ideas*")]
     for start in range(0, len(lines), 10):
         blocks.append(section("\n".join(lines[start : start + 10])))
-    if len(ideas) > len(shown):
-        blocks.append(context(f"Showing the latest {len(shown)} of {len(ideas)}."))
+    if total > len(ideas):
+        blocks.append(context(f"Showing the latest {len(ideas)} of {total}."))
     blocks.append(context("Type `/idea IDEA-n` for the details of one."))
-    return f"You have {len(ideas)} idea(s).", blocks
+    return f"You have {total} idea(s).", blocks
 
 
 HELP_TEXT = (
