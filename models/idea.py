@@ -162,7 +162,7 @@ class AuditEvent(Base):
     from_stage: Mapped[str | None] = mapped_column(String(32))
     to_stage: Mapped[str | None] = mapped_column(String(32))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)  # reports read a period's events
 
     idea: Mapped[Idea] = relationship(back_populates="audit_events")
 
