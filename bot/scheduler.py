@@ -37,7 +37,7 @@ from bot.db import make_engine, make_session_factory
 from bot.outbox import OutboxWorker
 from bot.outbox import store as outbox_store
 from bot.runtime import Runtime, utc_now
-from bot.services import coaching, digest, home_refresh, nudges
+from bot.services import coaching, decisions, digest, home_refresh, nudges
 from bot.slack import SlackGateway, make_web_client
 from models.nudging import NudgeKind
 
@@ -74,6 +74,7 @@ def sweep_job(runtime: Runtime) -> None:
     _guarded("digest catch-up", lambda: digest.digest_if_due(runtime, now))
     _guarded("forgetting old event ids", lambda: coaching.forget_old_events(runtime, now))
     _guarded("forgetting delivered messages", lambda: outbox_store.forget_delivered(runtime.session_factory, now))
+    _guarded("forgetting old decision previews", lambda: decisions.forget_old_drafts(runtime, now))
     _guarded("App Home refresh catch-up", lambda: home_refresh.refresh_homes(runtime))
     metrics.SWEEP_SECONDS.observe(time.perf_counter() - started)
 

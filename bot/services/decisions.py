@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from bot.db import transaction
@@ -119,6 +119,16 @@ def preview(runtime: Runtime, idea_id: int | None, proposal: Proposal, decider_i
             idea, proposal, runtime.strategy, decider_id=decider_id, weighted=weighted, corrects=previous
         )
         return Preview(draft.id, decision_notice.preview_modal(notice, draft.id, warnings, Outcome(proposal.outcome)))
+
+
+DRAFTS_KEPT = timedelta(days=7)
+"""A preview left for a week is forgotten (Send on it then says it expired): nothing else reads old drafts,
+and every preview writes one."""
+
+
+def forget_old_drafts(runtime: Runtime, now: datetime) -> int:
+    with transaction(runtime.session_factory) as session:
+        return session.execute(delete(DecisionDraft).where(DecisionDraft.created_at < now - DRAFTS_KEPT)).rowcount
 
 
 def _repeat_warnings(session, idea: Idea, proposal: Proposal) -> list[str]:
