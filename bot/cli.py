@@ -158,7 +158,7 @@ def _app(settings: Settings, strategy):
 
 def _serve_socket_mode(settings: Settings, strategy) -> int:
     from bot import socket_mode as sockets
-    from bot.executors import favour_acks, fewer_malloc_arenas, wind_down
+    from bot.executors import favour_acks, fewer_malloc_arenas, freeze_the_built, wind_down
     from bot.scheduler import build_runtime, start_background
 
     fewer_malloc_arenas()
@@ -168,6 +168,7 @@ def _serve_socket_mode(settings: Settings, strategy) -> int:
     stop_jobs = start_background(build_runtime(settings, strategy))
     logging.getLogger(__name__).info("Idea Coach running in Socket Mode")
     favour_acks()
+    freeze_the_built()
     sockets.serve_forever(handler, lambda: wind_down([stop_jobs], _pools(app), app.runtime.outbox.release_unsent))
     return 0
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
 
-from bot.executors import favour_acks, fewer_malloc_arenas, wind_down
+from bot.executors import favour_acks, fewer_malloc_arenas, freeze_the_built, wind_down
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +78,7 @@ def run_http(build: Callable[[], Served], *, host: str, port: int, threads: int,
         served = server.served
         if served is not None and served.start is not None and (stop := served.start()) is not None:
             stoppers.append(stop)
+        freeze_the_built()
 
     def worker_exit(_server, _worker) -> None:
         served = server.served
