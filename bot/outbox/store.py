@@ -361,13 +361,21 @@ def backlog(session_factory: sessionmaker[Session]) -> tuple[int, datetime | Non
 
 KEPT = timedelta(days=7)
 """Delivered rows are kept a week for inspection, then forgotten (what they said lives in Slack)."""
+GIVEN_UP_KEPT = timedelta(days=30)
+"""Rows Slack refused for good (the PMO was told at the time) are kept a month for operators to look into,
+then forgotten with whatever file they carried."""
 
 
 def forget_delivered(session_factory: sessionmaker[Session], now: datetime) -> int:
     with transaction(session_factory) as session:
         return session.execute(
             delete(OutboxMessage).where(
-                OutboxMessage.status.in_([OutboxStatus.SENT, OutboxStatus.SKIPPED]),
-                OutboxMessage.created_at < now - KEPT,
+                or_(
+                    and_(
+                        OutboxMessage.status.in_([OutboxStatus.SENT, OutboxStatus.SKIPPED]),
+                        OutboxMessage.created_at < now - KEPT,
+                    ),
+                    and_(OutboxMessage.status == OutboxStatus.GIVEN_UP, OutboxMessage.created_at < now - GIVEN_UP_KEPT),
+                )
             )
         ).rowcount

@@ -9,7 +9,7 @@ from bot.db import transaction
 from bot.delivery import Post
 from bot.outbox import Outbox, store
 from bot.slack import SlackGateway, make_web_client
-from models import Idea, Stage
+from models import Idea, OutboxStatus, Stage
 from tests.conftest import PMO_CHANNEL, SUBMITTER
 from tests.support.outbox import assert_each_post_once, rows
 
@@ -76,19 +76,31 @@ def test_two_workers_post_every_row_once_and_each_conversation_in_order(session_
         assert said == [f"{idea_id}:{step}" for step in range(PER_CONVERSATION)]
 
 
-def test_delivered_rows_are_forgotten_after_a_week_undelivered_ones_never(session_factory, fake_slack):
+def test_delivered_rows_are_forgotten_after_a_week_refused_ones_after_a_month_undelivered_ones_never(
+    session_factory, fake_slack
+):
     outbox = an_outbox(session_factory, fake_slack)
     with transaction(session_factory) as session:
         sent = outbox.add(session, [Post(PMO_CHANNEL, "delivered")])
     outbox.kick(sent)
+    fake_slack.fail("chat.postMessage", "channel_not_found")
+    with transaction(session_factory) as session:
+        refused = outbox.add(session, [Post("CGONE00001", "refused for good", tells_pmo_on_failure=False)])
+    outbox.kick(refused)
     fake_slack.outage("chat.postMessage")
     with transaction(session_factory) as session:
         stuck = outbox.add(session, [Post(PMO_CHANNEL, "not yet")])
     outbox.kick(stuck)
 
+    def left_after(days: int) -> list[str]:
+        store.forget_delivered(session_factory, datetime.now(UTC) + timedelta(days=days))
+        return [row.status for row in rows(session_factory)]
+
     assert store.backlog(session_factory)[0] == 1
-    assert store.forget_delivered(session_factory, datetime.now(UTC) + timedelta(days=6)) == 0
-    assert store.forget_delivered(session_factory, datetime.now(UTC) + timedelta(days=8)) == 1
+    assert left_after(6) == [OutboxStatus.SENT, OutboxStatus.GIVEN_UP, OutboxStatus.PENDING]
+    assert left_after(8) == [OutboxStatus.GIVEN_UP, OutboxStatus.PENDING]
+    assert left_after(29) == [OutboxStatus.GIVEN_UP, OutboxStatus.PENDING]
+    assert left_after(31) == [OutboxStatus.PENDING]
     assert [row.id for row in rows(session_factory)] == stuck
 
 

@@ -114,7 +114,9 @@ class FakeSlack(RecordedCalls):
             gate.wait(timeout=10)
         with self._lock:
             self.calls.append(Call(method, args, headers=headers))
-            failure = self._failures.get(method) or self._faults.failure(method)
+            failure = self._failures.get(method)
+            if failure is None or failure.remaining <= 0:  # a spent fail() leaves later faults to act
+                failure = self._faults.failure(method)
             if failure and failure.remaining > 0:
                 failure.remaining -= 1
                 return failure.status, {"ok": False, "error": failure.error}, failure.headers
