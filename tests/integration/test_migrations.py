@@ -10,15 +10,17 @@ from datetime import UTC, datetime
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine, insert, inspect, text
 
 from bot.db import make_engine, make_session_factory, upgrade
-from models import Base
+from bot.services.similar import similar_to
+from models import Base, Idea, Stage
 from models.decision_rules import rationale_key
-from tests.support.pipeline import seed
+from tests.support.pipeline import flushed_idea, idea_values, seed
 
 # The text search for similar ideas lives outside the models: SQLite's FTS5 table (and its shadow
 # tables), made by migration 0007, and PostgreSQL's stored tsvector column and its index, made by 0010.
+NOW = datetime(2027, 3, 1, 15, 0, tzinfo=UTC)
 TEXT_SEARCH = ("ideas_fts", "ix_ideas_text_search", "text_search")
 
 
@@ -59,14 +61,16 @@ def unmigrated(engine, tmp_path) -> Iterator[Engine]:
             connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
 
 
-def test_decisions_sent_before_0011_get_their_rationale_key(unmigrated):
-    upgrade(unmigrated, "0010")
-    seed(
-        make_session_factory(unmigrated), 3
-    )  # no Go among them, so no decisions yet: those come next, as 0010 knew them
+def test_a_pipeline_from_before_0010_is_searchable_and_its_decisions_get_their_rationale_key(unmigrated):
+    upgrade(unmigrated, "0009")
+    seed(make_session_factory(unmigrated), 3)  # no Go among them: their decisions come next, as 0009 wrote them
+    loan = {"title": "Text members when a loan document is missing", "problem": "Loan files stall for days."}
     rationales = ["Fits the loan goal, cheap to try.", "  fits the LOAN goal; cheap to try!", "..."]
     with unmigrated.begin() as connection:
         ideas = connection.execute(text("SELECT id FROM ideas ORDER BY id")).scalars().all()
+        [loan_idea] = connection.execute(
+            insert(Idea.__table__).returning(Idea.__table__.c.id), [idea_values(3, Stage.SUBMITTED, NOW, **loan)]
+        ).scalars()
         for idea_id, rationale in zip(ideas, rationales, strict=True):
             connection.execute(
                 text(
@@ -79,10 +83,9 @@ def test_decisions_sent_before_0011_get_their_rationale_key(unmigrated):
     upgrade(unmigrated)
 
     with unmigrated.connect() as connection:
-        keys = dict(
-            connection.execute(
-                text("SELECT rationale, rationale_key FROM decisions WHERE decided_by = 'UDECIDER1'")
-            ).all()
-        )
+        keys = dict(connection.execute(text("SELECT rationale, rationale_key FROM decisions")).all())
     assert keys[rationales[0]] == keys[rationales[1]] == rationale_key(rationales[0]) is not None
     assert keys["..."] is None
+    with make_session_factory(unmigrated)() as session:  # the ideas written before 0010 are searched too
+        idea = flushed_idea(session, "Remind members about a missing loan document", "Loans stall for days.", NOW)
+        assert [found.id for found in similar_to(session, idea)] == [loan_idea]
