@@ -169,10 +169,10 @@ REPEATABLE = {"coach this", "save the LogFrame", "confirm alignment"}
 def test_every_role_either_may_or_is_told_and_nothing_changes(app, slack, session_factory):
     for action, (arrange, allowed) in ACTIONS.items():
         act = arrange(Stage(slack, session_factory, app.runtime))
+        before = snapshot(session_factory)  # each refusal is compared with it: none may change anything
         for role, user in ROLES.items():
             if user in allowed:
                 continue
-            before = snapshot(session_factory)
             slack.fake.reset()
             response = act(user)
             assert response.status == 200, (action, role)
