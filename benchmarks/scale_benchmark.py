@@ -18,17 +18,16 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import Engine, text
 
-from benchmarks.schemas import fresh_schemas
+from benchmarks.schemas import fresh_database
 from bot.app import create_app, wsgi_app
 from bot.config import Settings, load_strategy
-from bot.db import make_engine, make_session_factory, upgrade
+from bot.db import make_session_factory, upgrade
 from bot.views.ids import Action
 from tests.conftest import COACH, PMO_CHANNEL, SIGNING_SECRET, SUBMITTER
 from tests.support.driver import SlackDriver, TrackingExecutor
@@ -144,20 +143,8 @@ def _paths(slack: SlackDriver, session_factory, repeat: int) -> list[float]:
 def runs(database: str, url: str, ideas: int, repeat: int) -> list[list[float]]:
     results = []
     for size in (0, ideas):
-        if database == "sqlite":
-            with tempfile.TemporaryDirectory(prefix="scale-bench-") as folder:
-                engine = make_engine(f"sqlite:///{Path(folder) / 'bench.db'}")
-                try:
-                    results.append(measure(engine, size, repeat))
-                finally:
-                    engine.dispose()
-        else:
-            with fresh_schemas(url, f"bench_scale_{os.getpid()}") as fresh:
-                engine = fresh()
-                try:
-                    results.append(measure(engine, size, repeat))
-                finally:
-                    engine.dispose()
+        with fresh_database(database, url, "scale-bench") as engine:
+            results.append(measure(engine, size, repeat))
     return results
 
 

@@ -18,15 +18,13 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import tempfile
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
 from sqlalchemy import Engine, text
 
-from benchmarks.schemas import fresh_schemas
-from bot.db import make_engine, make_session_factory, upgrade
+from benchmarks.schemas import fresh_database
+from bot.db import make_session_factory, upgrade
 from bot.services import similar
 from tests.support.pipeline import flushed_idea, seed
 
@@ -90,20 +88,10 @@ def main(argv: list[str] | None = None) -> int:
         "| rare words: window | every match ranked |",
         "|---|--:|--:|--:|--:|--:|",
     ]
-    if args.database in ("sqlite", "both"):
-        with tempfile.TemporaryDirectory(prefix="similar-bench-") as folder:
-            engine = make_engine(f"sqlite:///{Path(folder) / 'bench.db'}")
-            try:
-                rows += measure("sqlite", engine, sizes, args.repeat)
-            finally:
-                engine.dispose()
-    if args.database in ("postgresql", "both"):
-        with fresh_schemas(args.postgres_url, f"bench_similar_{os.getpid()}") as fresh:
-            engine = fresh()
-            try:
-                rows += measure("postgresql", engine, sizes, args.repeat)
-            finally:
-                engine.dispose()
+    for database in ("sqlite", "postgresql"):
+        if args.database in (database, "both"):
+            with fresh_database(database, args.postgres_url, "similar-bench") as engine:
+                rows += measure(database, engine, sizes, args.repeat)
     print("\n".join(rows))
     return 0
 

@@ -29,10 +29,8 @@ import argparse
 import io
 import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,10 +40,10 @@ from slack_sdk import WebClient
 from sqlalchemy import Engine, Table, insert, select, update
 
 from benchmarks.ack_benchmark import SECRET, sign, submission_body
-from benchmarks.schemas import fresh_schemas
+from benchmarks.schemas import fresh_database
 from bot.app import create_app, wsgi_app
 from bot.config import Settings, load_strategy
-from bot.db import make_engine, make_session_factory, upgrade
+from bot.db import make_session_factory, upgrade
 from bot.outbox.outcomes import _REMEMBER, _SENT
 from bot.views.intake import intake_modal
 from models import AuditEvent, HomeRefresh, Idea, IdeaGoal, IdempotencyKey, OutboxMessage
@@ -264,7 +262,6 @@ def main() -> None:
             upgrade(engine)
             figures = measure(engine, api_url, options.submissions)
             paced = measure_paced(engine, api_url, options.submissions, options.paced / 1000) if options.paced else {}
-            engine.dispose()
     finally:
         fake.kill()
     report(figures, options)
@@ -283,20 +280,8 @@ def measure_paced(engine: Engine, api_url: str, submissions: int, pause: float) 
 
 
 def _database(url: str | None):
-    if not url:
-        folder = tempfile.mkdtemp(prefix="submission-floor-")
-        return nullcontext(make_engine(f"sqlite:///{folder}/floor.db"))
-    return _fresh_postgres(url)
-
-
-@contextmanager
-def _fresh_postgres(url: str) -> Iterator[Engine]:
-    with fresh_schemas(url, "bench_floor") as fresh:
-        engine = fresh()
-        try:
-            yield engine
-        finally:
-            engine.dispose()
+    """A throwaway SQLite file, or a fresh schema on the PostgreSQL server at `url`."""
+    return fresh_database("postgresql" if url else "sqlite", url or "", "submission-floor")
 
 
 def report(figures: dict[str, float], options: argparse.Namespace) -> None:
