@@ -204,12 +204,6 @@ def normalised(text: str) -> str:
 
 def rationale_key(rationale: str) -> str | None:
     """What two rationales share when they are the same word for word (ignoring case, spacing and
-    punctuation), short enough to index; None for a rationale without words."""
+    punctuation), short enough to index; None for a rationale without words, which repeats nothing."""
     words = normalised(rationale)
     return hashlib.sha256(words.encode()).hexdigest() if words else None
-
-
-def repeats(rationale: str, earlier: str) -> bool:
-    """True when two rationales are the same word for word (ignoring case, spacing and punctuation)."""
-    key = rationale_key(rationale)
-    return key is not None and key == rationale_key(earlier)

@@ -23,7 +23,7 @@ from models.decision_rules import (
     Outcome,
     Proposal,
     check_proposal,
-    repeats,
+    rationale_key,
     weighted_score,
 )
 from models.lifecycle import Move, Stage
@@ -364,7 +364,7 @@ def test_from_payload_does_not_change_the_payload_it_reads():
     assert payload == before
 
 
-# --- repeats ---------------------------------------------------------------------------------------
+# --- a rationale repeated word for word: the same key --------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -378,18 +378,18 @@ def test_from_payload_does_not_change_the_payload_it_reads():
     ],
     ids=["same", "case", "spacing", "punctuation", "brackets"],
 )
-def test_repeats_ignores_case_spacing_and_punctuation(earlier):
-    assert repeats(RATIONALE, earlier)
+def test_the_key_ignores_case_spacing_and_punctuation(earlier):
+    assert rationale_key(RATIONALE) == rationale_key(earlier)
 
 
-def test_repeats_is_false_when_one_word_differs():
-    assert not repeats(RATIONALE, RATIONALE.replace("summer", "autumn"))
-    assert not repeats("We cannot fund this", "We can fund this")
+def test_the_key_differs_when_one_word_differs():
+    assert rationale_key(RATIONALE) != rationale_key(RATIONALE.replace("summer", "autumn"))
+    assert rationale_key("We cannot fund this") != rationale_key("We can fund this")
 
 
-@pytest.mark.parametrize(("rationale", "earlier"), [("", ""), ("", RATIONALE), ("...!", "...!"), ("  ", "")])
-def test_repeats_is_false_for_empty_text(rationale, earlier):
-    assert not repeats(rationale, earlier)
+@pytest.mark.parametrize("rationale", ["", "...!", "  "])
+def test_text_without_words_has_no_key_and_repeats_nothing(rationale):
+    assert rationale_key(rationale) is None
 
 
 @pytest.mark.parametrize(
@@ -397,8 +397,8 @@ def test_repeats_is_false_for_empty_text(rationale, earlier):
     ["We can't fund it - not this year.", "We can't fund it, not 'this' year."],
     ids=["dash", "single-quotes"],
 )
-def test_repeats_ignores_dashes_and_quote_marks(earlier):
-    assert repeats("We can't fund it, not this year.", earlier)
+def test_the_key_ignores_dashes_and_quote_marks(earlier):
+    assert rationale_key("We can't fund it, not this year.") == rationale_key(earlier)
 
 
 # --- Outcome ---------------------------------------------------------------------------------------
