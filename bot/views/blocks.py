@@ -126,10 +126,16 @@ def input_block(
 
 
 def choices(
-    kind: str, options: list[dict[str, Any]], initial: dict[str, Any] | None = None, *, placeholder: str = ""
+    kind: str,
+    options: list[dict[str, Any]],
+    initial: dict[str, Any] | None = None,
+    *,
+    placeholder: str = "",
+    action_id: str = Action.INPUT,
 ) -> dict[str, Any]:
-    """A radio_buttons, checkboxes or static_select element offering `options`, `initial` chosen."""
-    element: dict[str, Any] = {"type": kind, "action_id": Action.INPUT, "options": options}
+    """A radio_buttons, checkboxes or static_select element offering `options`, `initial` chosen; a form's
+    input unless `action_id` says otherwise."""
+    element: dict[str, Any] = {"type": kind, "action_id": action_id, "options": options}
     if initial:
         element["initial_option"] = initial
     if placeholder:

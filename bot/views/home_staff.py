@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.config import Strategy
-from bot.views.blocks import Blocks, actions, button, context, header, option, section
+from bot.views.blocks import Blocks, actions, button, choices, context, header, option, section
 from bot.views.home import OVERVIEW, SECTIONS, HomeIdea, HomeState
 from bot.views.ids import Action
 from bot.views.portfolio import Portfolio, portfolio_summary_blocks
@@ -76,16 +76,8 @@ def _filter_text(state: HomeState, strategy: Strategy) -> list[str]:
 
 
 def _select(action_id: str, placeholder: str, options: list[dict], chosen: str | None) -> dict[str, Any]:
-    element = {
-        "type": "static_select",
-        "action_id": action_id,
-        "placeholder": {"type": "plain_text", "text": placeholder},
-        "options": options,
-    }
     initial = next((item for item in options if item["value"] == chosen), None)
-    if initial is not None:
-        element["initial_option"] = initial
-    return element
+    return choices("static_select", options, initial, placeholder=placeholder, action_id=action_id)
 
 
 def _coach_select(coach: str | None) -> dict[str, Any]:
