@@ -35,7 +35,7 @@ def withdrawn(idea: Idea, actor_id: str, reason: str) -> str:
 
 def reopened(idea: Idea, actor_id: str) -> str:
     """Back in coaching after Not now; says whose it is now."""
-    coach = f" {user(idea.coach_id)}, it's back with you." if idea.coach_id else " It needs a coach."
+    coach = f" {user(idea.coach_id)}, it's back with you." if idea.coach_id else NEEDS_A_COACH
     return f"{user(actor_id)} reopened {idea.reference} for coaching.{coach}"
 
 
